@@ -1,0 +1,442 @@
+//! The catalog (事项目录): departments, bundles (一件事) and their items (具体事项).
+//!
+//! This module owns the catalog's *model* and its *validation*. The data lives
+//! in TOML files that the server reads at start-up (see `server/catalog/`);
+//! the server parses them into the `*Source` types and calls
+//! [`Catalog::build`], which checks every cross-reference and returns the
+//! indexed, immutable catalog or the first error with the file it came from.
+
+mod source;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
+
+/// Who files a bundle: a person for themselves, or someone acting for an enterprise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Citizen,
+    Enterprise,
+}
+
+/// Government bodies versus public-utility companies (供电/供气/供水/通信).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepartmentKind {
+    Government,
+    Utility,
+}
+
+/// Administrative level: most departments are county-level; a few (e.g.
+/// 人民银行宝鸡市分行) act with city-level powers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    County,
+    City,
+}
+
+/// A stable ASCII identifier of a department, bundle or item: lowercase
+/// letters, digits and single hyphens, 2–64 characters. Codes are part of the
+/// public API, so they are checked when the catalog loads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Code(String);
+
+impl Code {
+    /// Parses a code, explaining what is wrong with it.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok_len = (2..=64).contains(&s.len());
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ok_hyphens = !s.starts_with('-') && !s.ends_with('-') && !s.contains("--");
+        if ok_len && ok_chars && ok_hyphens {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!(
+                "`{s}` is not a valid code (2–64 of a-z, 0-9 and single inner hyphens)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Code {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Code> for String {
+    fn from(c: Code) -> String {
+        c.0
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for Code {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A department (责任部门).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    pub code: Code,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: DepartmentKind,
+    pub level: Level,
+}
+
+/// One department service inside a bundle (具体事项).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub code: Code,
+    pub name: String,
+    /// Responsible departments; each gets its own work item on submission.
+    pub departments: Vec<Code>,
+    /// Time limit (办结时限) in working days (工作日).
+    pub due_days: u16,
+    /// Whether the applicant may leave this item out of the bundle.
+    pub optional: bool,
+    /// Items of the same bundle that must be completed first (串联).
+    pub depends_on: Vec<Code>,
+}
+
+/// A life or business event served by one merged form (一件事).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub code: Code,
+    pub name: String,
+    pub audience: Audience,
+    /// The ★ lead department (牵头部门), which sees every item of the bundle.
+    pub lead_department: Code,
+    pub summary: String,
+    pub items: Vec<Item>,
+}
+
+impl Bundle {
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code.as_str() == code)
+    }
+
+    /// Every department involved in the bundle, lead first, each once.
+    pub fn departments(&self) -> Vec<&Code> {
+        let mut out = vec![&self.lead_department];
+        for d in self.items.iter().flat_map(|i| &i.departments) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
+    }
+}
+
+/// A validation failure of the catalog, naming the file it was found in.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+impl CatalogError {
+    fn new(file: &str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The validated, immutable catalog. Cheap lookups by code.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    /// Recorded on every submission; changes whenever any catalog file changes.
+    pub version: String,
+    pub departments: Vec<Department>,
+    pub bundles: Vec<Bundle>,
+    department_index: HashMap<String, usize>,
+    bundle_index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Validates parsed catalog files and indexes them.
+    ///
+    /// `departments` and every bundle come with the path of the file they were
+    /// read from, so an error can say where to look. Bundles keep the order
+    /// given. Department references may use a code, the name or an alias.
+    pub fn build(
+        version: String,
+        departments: (&str, DepartmentsFile),
+        bundles: Vec<(String, BundleSource)>,
+    ) -> Result<Self, CatalogError> {
+        let (dep_file, dep_src) = departments;
+        let mut deps = Vec::with_capacity(dep_src.department.len());
+        // Every spelling (code, name, alias) → index into `deps`.
+        let mut spelling: HashMap<String, usize> = HashMap::new();
+        let mut department_index = HashMap::new();
+        for (i, d) in dep_src.department.into_iter().enumerate() {
+            let code = Code::parse(&d.code).map_err(|m| CatalogError::new(dep_file, m))?;
+            if d.name.trim().is_empty() {
+                return Err(CatalogError::new(
+                    dep_file,
+                    format!("department `{code}` has no name"),
+                ));
+            }
+            for s in std::iter::once(d.code.as_str())
+                .chain(std::iter::once(d.name.as_str()))
+                .chain(d.aliases.iter().map(String::as_str))
+            {
+                if let Some(&j) = spelling.get(s) {
+                    if j != i {
+                        return Err(CatalogError::new(
+                            dep_file,
+                            format!(
+                                "`{s}` names two departments (`{}` and `{code}`)",
+                                deps_code(&deps, j)
+                            ),
+                        ));
+                    }
+                }
+                spelling.insert(s.to_owned(), i);
+            }
+            department_index.insert(code.0.clone(), i);
+            deps.push(Department {
+                code,
+                name: d.name,
+                aliases: d.aliases,
+                kind: d.kind,
+                level: d.level,
+            });
+        }
+        if deps.is_empty() {
+            return Err(CatalogError::new(dep_file, "no departments"));
+        }
+
+        let resolve = |file: &str, what: &str, s: &str| -> Result<Code, CatalogError> {
+            spelling
+                .get(s)
+                .map(|&i| deps[i].code.clone())
+                .ok_or_else(|| CatalogError::new(file, format!("{what}: unknown department `{s}`")))
+        };
+
+        let mut out_bundles = Vec::with_capacity(bundles.len());
+        let mut bundle_index = HashMap::new();
+        let mut item_codes: HashMap<String, String> = HashMap::new();
+        for (file, b) in bundles {
+            let file = file.as_str();
+            let code = Code::parse(&b.code).map_err(|m| CatalogError::new(file, m))?;
+            if bundle_index.contains_key(code.as_str()) {
+                return Err(CatalogError::new(
+                    file,
+                    format!("bundle code `{code}` is used twice"),
+                ));
+            }
+            if b.name.trim().is_empty() {
+                return Err(CatalogError::new(file, "bundle has no name"));
+            }
+            if b.items.is_empty() {
+                return Err(CatalogError::new(file, format!("bundle `{code}` has no items")));
+            }
+            let lead = resolve(file, "lead_department", &b.lead_department)?;
+            let mut items = Vec::with_capacity(b.items.len());
+            for it in b.items {
+                let icode = Code::parse(&it.code).map_err(|m| CatalogError::new(file, m))?;
+                if let Some(other) = item_codes.insert(icode.0.clone(), file.to_owned()) {
+                    return Err(CatalogError::new(
+                        file,
+                        format!("item code `{icode}` is already used in {other}"),
+                    ));
+                }
+                if it.name.trim().is_empty() {
+                    return Err(CatalogError::new(file, format!("item `{icode}` has no name")));
+                }
+                if it.departments.is_empty() {
+                    return Err(CatalogError::new(
+                        file,
+                        format!("item `{icode}` has no department"),
+                    ));
+                }
+                if it.due_days == 0 {
+                    return Err(CatalogError::new(
+                        file,
+                        format!("item `{icode}`: due_days must be at least 1 working day"),
+                    ));
+                }
+                let mut departments = Vec::with_capacity(it.departments.len());
+                for d in &it.departments {
+                    let c = resolve(file, &format!("item `{icode}`"), d)?;
+                    if departments.contains(&c) {
+                        return Err(CatalogError::new(
+                            file,
+                            format!("item `{icode}` lists `{c}` twice"),
+                        ));
+                    }
+                    departments.push(c);
+                }
+                let depends_on = it
+                    .depends_on
+                    .iter()
+                    .map(|d| {
+                        Code::parse(d)
+                            .map_err(|m| CatalogError::new(file, format!("item `{icode}` depends_on: {m}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                items.push(Item {
+                    code: icode,
+                    name: it.name,
+                    departments,
+                    due_days: it.due_days,
+                    optional: it.optional,
+                    depends_on,
+                });
+            }
+            if !items.iter().any(|i| i.departments.contains(&lead)) {
+                return Err(CatalogError::new(
+                    file,
+                    format!("lead department `{lead}` handles none of the bundle's items"),
+                ));
+            }
+            check_dependencies(file, &items)?;
+            bundle_index.insert(code.0.clone(), out_bundles.len());
+            out_bundles.push(Bundle {
+                code,
+                name: b.name,
+                audience: b.audience,
+                lead_department: lead,
+                summary: b.summary,
+                items,
+            });
+        }
+
+        Ok(Self {
+            version,
+            departments: deps,
+            bundles: out_bundles,
+            department_index,
+            bundle_index,
+        })
+    }
+
+    pub fn department(&self, code: &str) -> Option<&Department> {
+        self.department_index.get(code).map(|&i| &self.departments[i])
+    }
+
+    pub fn bundle(&self, code: &str) -> Option<&Bundle> {
+        self.bundle_index.get(code).map(|&i| &self.bundles[i])
+    }
+
+    /// Resolves a department by code, name or alias (e.g. 县城管执法局).
+    pub fn department_by_spelling(&self, s: &str) -> Option<&Department> {
+        self.department(s).or_else(|| {
+            self.departments
+                .iter()
+                .find(|d| d.name == s || d.aliases.iter().any(|a| a == s))
+        })
+    }
+
+    /// Item count over all bundles.
+    pub fn item_count(&self) -> usize {
+        self.bundles.iter().map(|b| b.items.len()).sum()
+    }
+}
+
+fn deps_code(deps: &[Department], i: usize) -> &str {
+    deps.get(i).map(|d| d.code.as_str()).unwrap_or("?")
+}
+
+/// Dependencies must name items of the same bundle, not the item itself, and
+/// must not form a cycle (a cycle would leave every item in it `waiting`).
+fn check_dependencies(file: &str, items: &[Item]) -> Result<(), CatalogError> {
+    let codes: HashSet<&str> = items.iter().map(|i| i.code.as_str()).collect();
+    for it in items {
+        for d in &it.depends_on {
+            if d == &it.code {
+                return Err(CatalogError::new(
+                    file,
+                    format!("item `{}` depends on itself", it.code),
+                ));
+            }
+            if !codes.contains(d.as_str()) {
+                return Err(CatalogError::new(
+                    file,
+                    format!(
+                        "item `{}` depends on `{d}`, which is not an item of this bundle",
+                        it.code
+                    ),
+                ));
+            }
+        }
+    }
+    // Depth-first search with colours; the path gives the cycle for the message.
+    let graph: BTreeMap<&str, Vec<&str>> = items
+        .iter()
+        .map(|i| (i.code.as_str(), i.depends_on.iter().map(Code::as_str).collect()))
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Colour {
+        White,
+        Grey,
+        Black,
+    }
+    fn visit<'a>(
+        n: &'a str,
+        graph: &BTreeMap<&'a str, Vec<&'a str>>,
+        colour: &mut HashMap<&'a str, Colour>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<&'a str>> {
+        colour.insert(n, Colour::Grey);
+        path.push(n);
+        for &m in graph.get(n).map(Vec::as_slice).unwrap_or_default() {
+            match colour.get(m).copied().unwrap_or(Colour::White) {
+                Colour::Grey => {
+                    let start = path.iter().position(|&p| p == m).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(m);
+                    return Some(cycle);
+                }
+                Colour::White => {
+                    if let Some(c) = visit(m, graph, colour, path) {
+                        return Some(c);
+                    }
+                }
+                Colour::Black => {}
+            }
+        }
+        path.pop();
+        colour.insert(n, Colour::Black);
+        None
+    }
+    let mut colour = HashMap::new();
+    for &n in graph.keys() {
+        if colour.get(n).copied().unwrap_or(Colour::White) == Colour::White {
+            if let Some(cycle) = visit(n, &graph, &mut colour, &mut Vec::new()) {
+                return Err(CatalogError::new(
+                    file,
+                    format!("depends_on forms a cycle: {}", cycle.join(" → ")),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,59 @@
+//! The catalog files as written. Unknown keys are errors, so a typo in a data
+//! file stops the server instead of being silently ignored.
+
+use serde::Deserialize;
+
+use super::{Audience, DepartmentKind, Level};
+
+/// `catalog.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogMeta {
+    pub label: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `departments.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentsFile {
+    pub department: Vec<DepartmentSource>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentSource {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub kind: DepartmentKind,
+    pub level: Level,
+}
+
+/// One file under `bundles/`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleSource {
+    pub code: String,
+    pub name: String,
+    pub audience: Audience,
+    pub lead_department: String,
+    #[serde(default)]
+    pub summary: String,
+    pub items: Vec<ItemSource>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemSource {
+    pub code: String,
+    pub name: String,
+    pub departments: Vec<String>,
+    pub due_days: u16,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}

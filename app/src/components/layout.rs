@@ -1,0 +1,28 @@
+use leptos::prelude::*;
+
+/// Header, main column and footer of every page.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"跳到主要内容"</a>
+        <header class="site-header">
+            <div class="wrap header-row">
+                <a class="brand" href="/" aria-label="一件事 首页">
+                    <span class="brand-mark" aria-hidden="true">"一"</span>
+                    <span class="brand-text">
+                        <span class="brand-name">"高效办成一件事"</span>
+                        <span class="brand-sub">"眉县政务服务"</span>
+                    </span>
+                </a>
+            </div>
+        </header>
+        <main id="main" class="wrap main">{children()}</main>
+        <footer class="site-footer">
+            <div class="wrap">
+                <p>"主办：眉县人民政府办公室 · 承办：眉县行政审批服务局"</p>
+                <p class="muted">"依据《眉县建立政务服务效能提升常态化工作机制推动“高效办成一件事”实施方案》（眉政办发〔2024〕26号）"</p>
+                <p class="muted">"政务服务便民热线 12345"</p>
+            </div>
+        </footer>
+    }
+}

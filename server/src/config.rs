@@ -1,0 +1,149 @@
+//! Typed settings from the environment, with defaults. Unknown `ONETHING_*`
+//! variables are refused so that a typo does not silently fall back to a
+//! default (e.g. `ONETHING_DATABSE_URL` would otherwise run on SQLite).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use leptos::config::{Env, LeptosOptions};
+
+/// Default SQLite file, relative to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/onething.db?mode=rwc";
+
+const KNOWN: &[&str] = &[
+    "ONETHING_DATABASE_URL",
+    "ONETHING_DEMO",
+    "ONETHING_CATALOG_DIR",
+    "ONETHING_LOG_FORMAT",
+];
+
+/// How logs are written: human-readable or one JSON object per line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`; the scheme picks the backend.
+    pub database_url: String,
+    /// Seed demo accounts and data (never on by default).
+    pub demo: bool,
+    /// Folder of the catalog data files.
+    pub catalog_dir: PathBuf,
+    pub log_format: LogFormat,
+    /// Where the site is served from and what it is called (cargo-leptos sets these).
+    pub leptos: LeptosOptions,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads settings from the given variables (testable without touching the
+    /// process environment).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let vars: std::collections::HashMap<String, String> = vars.into_iter().collect();
+        let mut unknown: Vec<&str> = vars
+            .keys()
+            .filter(|k| k.starts_with("ONETHING_") && !KNOWN.contains(&k.as_str()))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            unknown.sort_unstable();
+            bail!(
+                "unknown setting(s) {}; known settings are {}",
+                unknown.join(", "),
+                KNOWN.join(", ")
+            );
+        }
+        let get = |k: &str| vars.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+
+        let database_url = get("ONETHING_DATABASE_URL")
+            .unwrap_or(DEFAULT_DATABASE_URL)
+            .to_owned();
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            bail!("ONETHING_DATABASE_URL must start with sqlite: or postgres://");
+        }
+        let demo = match get("ONETHING_DEMO") {
+            None | Some("0" | "false" | "no" | "off") => false,
+            Some("1" | "true" | "yes" | "on") => true,
+            Some(other) => bail!("ONETHING_DEMO must be 1 or 0, not `{other}`"),
+        };
+        let catalog_dir = get("ONETHING_CATALOG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_catalog_dir);
+        let log_format = match get("ONETHING_LOG_FORMAT") {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("ONETHING_LOG_FORMAT must be pretty or json, not `{other}`"),
+        };
+
+        let leptos_env = match get("LEPTOS_ENV") {
+            Some(e) if e.eq_ignore_ascii_case("prod") || e.eq_ignore_ascii_case("production") => Env::PROD,
+            _ => Env::DEV,
+        };
+        let site_addr = get("LEPTOS_SITE_ADDR")
+            .unwrap_or("127.0.0.1:3000")
+            .parse::<std::net::SocketAddr>()
+            .context("LEPTOS_SITE_ADDR must be an address such as 127.0.0.1:3000")?;
+        let leptos = LeptosOptions::builder()
+            .output_name(get("LEPTOS_OUTPUT_NAME").unwrap_or("onething"))
+            .site_root(get("LEPTOS_SITE_ROOT").unwrap_or("target/site"))
+            .site_pkg_dir(get("LEPTOS_SITE_PKG_DIR").unwrap_or("pkg"))
+            .site_addr(site_addr)
+            .env(leptos_env)
+            .build();
+
+        Ok(Self {
+            database_url,
+            demo,
+            catalog_dir,
+            log_format,
+            leptos,
+        })
+    }
+}
+
+/// `server/catalog` of this source tree; deployments set `ONETHING_CATALOG_DIR`.
+pub fn default_catalog_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/catalog"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(v: &[(&str, &str)]) -> Vec<(String, String)> {
+        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::from_vars(vars(&[])).expect("defaults");
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert!(!s.demo);
+        assert_eq!(s.leptos.site_addr.to_string(), "127.0.0.1:3000");
+    }
+
+    #[test]
+    fn refuses_unknown_and_bad_values() {
+        let e = Settings::from_vars(vars(&[("ONETHING_DATABSE_URL", "x")])).expect_err("typo");
+        assert!(e.to_string().contains("ONETHING_DATABSE_URL"));
+        assert!(Settings::from_vars(vars(&[("ONETHING_DEMO", "maybe")])).is_err());
+        assert!(Settings::from_vars(vars(&[("ONETHING_DATABASE_URL", "mysql://x")])).is_err());
+        let s = Settings::from_vars(vars(&[
+            ("ONETHING_DEMO", "1"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+        ]))
+        .expect("ok");
+        assert!(s.demo);
+        assert_eq!(s.leptos.site_addr.port(), 8080);
+    }
+}

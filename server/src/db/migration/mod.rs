@@ -1,0 +1,15 @@
+//! Schema migrations (sea-orm-migration). Timestamped, append-only: never
+//! edit a migration that has been released; add a new one (expand/contract).
+
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_catalog_versions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_catalog_versions::Migration)]
+    }
+}

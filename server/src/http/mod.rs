@@ -1,0 +1,54 @@
+//! HTTP: the router that serves the server-rendered pages and the REST API.
+
+pub mod api;
+pub mod error;
+pub mod headers;
+pub mod ssr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+
+/// Largest request body accepted (413 beyond it). Forms are text only;
+/// attachments will go to object storage, not through JSON bodies.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The `/api/…` router with its state and error envelope, as used both by the
+/// network stack and by server-side rendering in process.
+pub fn api_router(state: AppState) -> Router {
+    api::routes()
+        .layer(axum::middleware::from_fn(error::envelope_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// The whole application router.
+pub fn build_router(state: AppState) -> Router {
+    let api = api_router(state.clone());
+    let routes = generate_route_list(app::App);
+    let leptos_options = state.leptos.clone();
+    let context_state = state.clone();
+    let in_process = ssr::InProcessApi::new(api.clone());
+    let (fallback_state, fallback_api) = (state.clone(), in_process.clone());
+
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || ssr::provide_request_context(&context_state, in_process.clone()),
+            move || app::shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || ssr::provide_request_context(&fallback_state, fallback_api.clone()),
+            app::shell,
+        ))
+        .with_state(state);
+
+    pages
+        .merge(api)
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(headers::request_span))
+}

@@ -1,0 +1,16 @@
+//! OneThing server: configuration, the axum router (SSR pages and `/api/v1`),
+//! services, persistence (sea-orm) and the command line.
+//!
+//! Layers, outermost first: `http` (extractors, handlers, the error envelope)
+//! → `services` (authorisation and business rules, no HTTP types) → `db`
+//! (entities, migrations, connection). Handlers stay thin.
+
+pub mod catalog_loader;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod services;
+pub mod startup;
+pub mod telemetry;
+
+pub use startup::{AppState, Application};

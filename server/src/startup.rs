@@ -1,0 +1,123 @@
+//! Building and running the application. [`Application::build`] returns the
+//! bound port before serving, so tests can spawn the real app on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::catalog::Catalog;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::db::entities::catalog_version;
+
+/// Shared state of every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub catalog: Arc<Catalog>,
+    pub leptos: LeptosOptions,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// A built, bound, not yet serving application.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Loads the catalog, connects and migrates the database, seeds demo data
+    /// when asked, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let catalog = crate::catalog_loader::load(&settings.catalog_dir)?;
+        tracing::info!(
+            version = %catalog.version,
+            bundles = catalog.bundles.len(),
+            items = catalog.item_count(),
+            departments = catalog.departments.len(),
+            "catalog loaded"
+        );
+        let db = crate::db::connect(&settings.database_url).await?;
+        crate::db::migrate(&db).await?;
+        record_catalog_version(&db, &catalog.version).await?;
+
+        let listener = TcpListener::bind(settings.leptos.site_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.leptos.site_addr))?;
+        let state = AppState {
+            db,
+            catalog: Arc::new(catalog),
+            leptos: settings.leptos.clone(),
+            settings: Arc::new(settings),
+        };
+        let router = crate::http::build_router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.state.leptos.site_addr)
+    }
+
+    /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.
+    pub async fn run(self) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "listening");
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")
+    }
+}
+
+async fn record_catalog_version(db: &DatabaseConnection, version: &str) -> anyhow::Result<()> {
+    let row = catalog_version::ActiveModel {
+        version: Set(version.to_owned()),
+        first_loaded_at: Set(chrono::Utc::now()),
+    };
+    catalog_version::Entity::insert(row)
+        .on_conflict_do_nothing_on([catalog_version::Column::Version])
+        .exec(db)
+        .await
+        .context("cannot record the catalog version")?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
