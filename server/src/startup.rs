@@ -70,9 +70,7 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| self.state.leptos.site_addr)
+        self.listener.local_addr().unwrap_or(self.state.leptos.site_addr)
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.

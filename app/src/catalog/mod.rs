@@ -204,16 +204,16 @@ impl Catalog {
                 .chain(std::iter::once(d.name.as_str()))
                 .chain(d.aliases.iter().map(String::as_str))
             {
-                if let Some(&j) = spelling.get(s) {
-                    if j != i {
-                        return Err(CatalogError::new(
-                            dep_file,
-                            format!(
-                                "`{s}` names two departments (`{}` and `{code}`)",
-                                deps_code(&deps, j)
-                            ),
-                        ));
-                    }
+                if let Some(&j) = spelling.get(s)
+                    && j != i
+                {
+                    return Err(CatalogError::new(
+                        dep_file,
+                        format!(
+                            "`{s}` names two departments (`{}` and `{code}`)",
+                            deps_code(&deps, j)
+                        ),
+                    ));
                 }
                 spelling.insert(s.to_owned(), i);
             }
@@ -426,13 +426,13 @@ fn check_dependencies(file: &str, items: &[Item]) -> Result<(), CatalogError> {
     }
     let mut colour = HashMap::new();
     for &n in graph.keys() {
-        if colour.get(n).copied().unwrap_or(Colour::White) == Colour::White {
-            if let Some(cycle) = visit(n, &graph, &mut colour, &mut Vec::new()) {
-                return Err(CatalogError::new(
-                    file,
-                    format!("depends_on forms a cycle: {}", cycle.join(" → ")),
-                ));
-            }
+        if colour.get(n).copied().unwrap_or(Colour::White) == Colour::White
+            && let Some(cycle) = visit(n, &graph, &mut colour, &mut Vec::new())
+        {
+            return Err(CatalogError::new(
+                file,
+                format!("depends_on forms a cycle: {}", cycle.join(" → ")),
+            ));
         }
     }
     Ok(())

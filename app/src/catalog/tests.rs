@@ -52,8 +52,8 @@ fn builds_and_resolves_aliases() {
         vec![bundle(
             "b1",
             vec![
-                item("a", &["approval"], &[]),
-                item("b", &["县城管执法局"], &["a"]),
+                item("it-a", &["approval"], &[]),
+                item("it-b", &["县城管执法局"], &["it-a"]),
             ],
         )],
     )
@@ -72,7 +72,7 @@ fn rejects_unknown_department_naming_the_file() {
     let err = Catalog::build(
         "v1".into(),
         deps(),
-        vec![bundle("b1", vec![item("a", &["nobody"], &[])])],
+        vec![bundle("b1", vec![item("it-a", &["nobody"], &[])])],
     )
     .expect_err("must fail");
     assert_eq!(err.file, "bundles/b1.toml");
@@ -87,15 +87,15 @@ fn rejects_cycles_and_names_them() {
         vec![bundle(
             "b1",
             vec![
-                item("a", &["approval"], &["c"]),
-                item("b", &["approval"], &["a"]),
-                item("c", &["approval"], &["b"]),
+                item("it-a", &["approval"], &["it-c"]),
+                item("it-b", &["approval"], &["it-a"]),
+                item("it-c", &["approval"], &["it-b"]),
             ],
         )],
     )
     .expect_err("cycle");
     assert!(err.message.contains("cycle"), "{err}");
-    assert!(err.message.contains("a → c → b → a"), "{err}");
+    assert!(err.message.contains("it-a → it-c → it-b → it-a"), "{err}");
 }
 
 #[test]
@@ -103,14 +103,14 @@ fn rejects_dependency_outside_bundle_and_self_dependency() {
     let err = Catalog::build(
         "v1".into(),
         deps(),
-        vec![bundle("b1", vec![item("a", &["approval"], &["zz"])])],
+        vec![bundle("b1", vec![item("it-a", &["approval"], &["it-zz"])])],
     )
     .expect_err("outside");
     assert!(err.message.contains("not an item of this bundle"), "{err}");
     let err = Catalog::build(
         "v1".into(),
         deps(),
-        vec![bundle("b1", vec![item("a", &["approval"], &["a"])])],
+        vec![bundle("b1", vec![item("it-a", &["approval"], &["it-a"])])],
     )
     .expect_err("self");
     assert!(err.message.contains("depends on itself"), "{err}");
@@ -122,8 +122,8 @@ fn rejects_duplicate_codes_bad_codes_and_a_lead_without_items() {
         "v1".into(),
         deps(),
         vec![
-            bundle("b1", vec![item("a", &["approval"], &[])]),
-            bundle("b2", vec![item("a", &["approval"], &[])]),
+            bundle("b1", vec![item("it-a", &["approval"], &[])]),
+            bundle("b2", vec![item("it-a", &["approval"], &[])]),
         ],
     )
     .expect_err("dup item");
@@ -132,7 +132,7 @@ fn rejects_duplicate_codes_bad_codes_and_a_lead_without_items() {
     let err = Catalog::build(
         "v1".into(),
         deps(),
-        vec![bundle("B_1", vec![item("a", &["approval"], &[])])],
+        vec![bundle("B_1", vec![item("it-a", &["approval"], &[])])],
     )
     .expect_err("bad code");
     assert!(err.message.contains("not a valid code"), "{err}");
@@ -140,7 +140,7 @@ fn rejects_duplicate_codes_bad_codes_and_a_lead_without_items() {
     let err = Catalog::build(
         "v1".into(),
         deps(),
-        vec![bundle("b1", vec![item("a", &["urban-management"], &[])])],
+        vec![bundle("b1", vec![item("it-a", &["urban-management"], &[])])],
     )
     .expect_err("lead");
     assert!(err.message.contains("handles none"), "{err}");

@@ -22,10 +22,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if url.starts_with("sqlite:") {
         if let Some(dir) =
             sqlite_file(url).and_then(|f| std::path::Path::new(f).parent().map(ToOwned::to_owned))
+            && !dir.as_os_str().is_empty()
         {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         opt.max_connections(8)
             .min_connections(1)

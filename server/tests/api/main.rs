@@ -1,0 +1,8 @@
+//! API tests: each spawns the real server on a random port with a fresh
+//! database — a SQLite file in a temp dir, and, when `DATABASE_URL_PG` is
+//! set, a PostgreSQL database of its own.
+
+mod helpers;
+
+mod catalog;
+mod errors;
