@@ -7,7 +7,7 @@
 // Environment: ONETHING_SERVER_BIN (default target/debug/server),
 // LEPTOS_SITE_ROOT (default target/site), BASE_URL (use a running server).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +43,24 @@ async function waitFor(url, ms) {
 
 let server;
 let dataDir;
+const serverLog = [];
+
+// GB 11643 check character of the first 17 digits.
+function idCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return '10X98765432'[sum % 11];
+}
+
+/** Personal data found in the server's logs: valid ID numbers or mobile numbers. */
+function piiIn(text) {
+  const found = [];
+  for (const m of text.matchAll(/(?<![0-9A-Za-z])(\d{17})([0-9Xx])(?![0-9A-Za-z])/g)) {
+    if (idCheck(m[1]) === m[2].toUpperCase()) found.push(`${m[0].slice(0, 4)}…`);
+  }
+  for (const m of text.matchAll(/(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g)) found.push(`${m[0].slice(0, 3)}…`);
+  return found;
+}
 let baseUrl = process.env.BASE_URL;
 if (!baseUrl) {
   const port = await freePort();
@@ -57,10 +75,14 @@ if (!baseUrl) {
       LEPTOS_OUTPUT_NAME: 'onething',
       ONETHING_DATABASE_URL: `sqlite://${dataDir}/e2e.db?mode=rwc`,
       ONETHING_DEMO: '1',
-      ONETHING_DATA_DIR: undefined,
+      ONETHING_DATA_DIR: dataDir,
+      ONETHING_LOG_FORMAT: 'json',
+      RUST_LOG: 'info',
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  server.stdout.on('data', (d) => serverLog.push(d));
+  server.stderr.on('data', (d) => serverLog.push(d));
   server.on('exit', (code) => {
     if (code !== null && code !== 0) console.error(`server exited with ${code}`);
   });
@@ -85,7 +107,21 @@ try {
 } catch (e) {
   console.error(e);
 } finally {
-  if (server) server.kill('SIGTERM');
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((ok) => (server.exitCode !== null ? ok() : server.once('exit', ok)));
+    const log = Buffer.concat(serverLog).toString('utf8');
+    const results = join(here, 'test-results');
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, 'server.log'), log);
+    const pii = piiIn(log);
+    if (pii.length) {
+      console.error(`personal data in the server log (end2end/test-results/server.log): ${pii.join(', ')}`);
+      status = 1;
+    } else {
+      console.log(`server log checked: no 身份证号 or phone numbers (${log.split('\n').length} lines)`);
+    }
+  }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(status);

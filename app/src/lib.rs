@@ -3,10 +3,14 @@
 //! Leptos pages. Compiled natively for the server (`ssr`) and to WASM for the
 //! browser (`hydrate`); in the browser only the `#[island]` components run.
 
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod browser;
 pub mod catalog;
 pub mod client;
 mod components;
+pub mod domain;
 mod pages;
 mod shell;
 

@@ -14,8 +14,21 @@ const KNOWN: &[&str] = &[
     "ONETHING_DATABASE_URL",
     "ONETHING_DEMO",
     "ONETHING_CATALOG_DIR",
+    "ONETHING_DATA_DIR",
     "ONETHING_LOG_FORMAT",
+    "ONETHING_PII_KEY",
+    "ONETHING_PUBLIC_ORIGIN",
 ];
+
+/// A secret from configuration; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
 
 /// How logs are written: human-readable or one JSON object per line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +45,15 @@ pub struct Settings {
     pub demo: bool,
     /// Folder of the catalog data files.
     pub catalog_dir: PathBuf,
+    /// Folder for local state (the demo PII key). Default `data`.
+    pub data_dir: PathBuf,
+    /// Base64 of the 32-byte key that protects personal data at rest.
+    /// Required unless demo mode, which generates `data/pii.key`.
+    pub pii_key: Option<Secret>,
+    /// The site's public origin (e.g. `https://onething.example.gov.cn`):
+    /// used to check the `Origin` of state-changing requests, and when it is
+    /// `https` session cookies are `Secure` with the `__Host-` prefix.
+    pub public_origin: Option<String>,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -79,6 +101,15 @@ impl Settings {
         let catalog_dir = get("ONETHING_CATALOG_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(default_catalog_dir);
+        let data_dir = PathBuf::from(get("ONETHING_DATA_DIR").unwrap_or("data"));
+        let pii_key = get("ONETHING_PII_KEY").map(|k| Secret(k.to_owned()));
+        let public_origin = match get("ONETHING_PUBLIC_ORIGIN") {
+            Some(o) if o.starts_with("https://") || o.starts_with("http://") => {
+                Some(o.trim_end_matches('/').to_owned())
+            }
+            Some(o) => bail!("ONETHING_PUBLIC_ORIGIN must start with https:// or http://, not `{o}`"),
+            None => None,
+        };
         let log_format = match get("ONETHING_LOG_FORMAT") {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -105,6 +136,9 @@ impl Settings {
             database_url,
             demo,
             catalog_dir,
+            data_dir,
+            pii_key,
+            public_origin,
             log_format,
             leptos,
         })
@@ -124,9 +158,17 @@ mod tests {
         v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    const KEY: (&str, &str) = ("ONETHING_PII_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+
+    #[test]
+    fn the_pii_key_is_never_printed() {
+        let s = Settings::from_vars(vars(&[KEY])).expect("key");
+        assert!(!format!("{s:?}").contains("AQEB"), "Debug must not print the key");
+    }
+
     #[test]
     fn defaults() {
-        let s = Settings::from_vars(vars(&[])).expect("defaults");
+        let s = Settings::from_vars(vars(&[KEY])).expect("defaults");
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert!(!s.demo);
         assert_eq!(s.leptos.site_addr.to_string(), "127.0.0.1:3000");
@@ -137,7 +179,8 @@ mod tests {
         let e = Settings::from_vars(vars(&[("ONETHING_DATABSE_URL", "x")])).expect_err("typo");
         assert!(e.to_string().contains("ONETHING_DATABSE_URL"));
         assert!(Settings::from_vars(vars(&[("ONETHING_DEMO", "maybe")])).is_err());
-        assert!(Settings::from_vars(vars(&[("ONETHING_DATABASE_URL", "mysql://x")])).is_err());
+        let e = Settings::from_vars(vars(&[KEY, ("ONETHING_DATABASE_URL", "mysql://x")])).expect_err("mysql");
+        assert!(e.to_string().contains("sqlite"));
         let s = Settings::from_vars(vars(&[
             ("ONETHING_DEMO", "1"),
             ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),

@@ -7,6 +7,7 @@
 
 pub mod catalog_loader;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod http;
 pub mod services;

@@ -18,6 +18,27 @@ enum Command {
     Migrate,
     /// Load and validate the catalog, print a summary and exit.
     CheckCatalog,
+    /// Manage accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff account; the password is read from standard input.
+    CreateUser {
+        /// `clerk` or `admin`.
+        #[arg(long)]
+        role: String,
+        /// Department code (clerks), e.g. `health`.
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        username: String,
+        /// Display name; defaults to the username.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -42,6 +63,46 @@ async fn run() -> anyhow::Result<()> {
             server::db::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            role,
+            department,
+            username,
+            name,
+        }) => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let catalog = server::catalog_loader::load(&settings.catalog_dir)?;
+            let db = server::db::connect(&settings.database_url).await?;
+            server::db::migrate(&db).await?;
+            let req = app::api::CreateStaffRequest {
+                name: name.unwrap_or_else(|| username.clone()),
+                username,
+                role,
+                department,
+                password,
+            };
+            match server::services::users::create_staff(
+                &db,
+                &catalog,
+                req,
+                server::services::audit::Who::system("cli"),
+            )
+            .await
+            {
+                Ok(u) => {
+                    println!("created {} {} ({})", u.role, u.username.unwrap_or_default(), u.id);
+                    Ok(())
+                }
+                Err(server::services::ServiceError::Validation(fields)) => {
+                    for f in fields {
+                        eprintln!("{}: {}", f.field, f.message);
+                    }
+                    anyhow::bail!("account not created")
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::CheckCatalog => {
             let c = server::catalog_loader::load(&settings.catalog_dir)?;

@@ -12,6 +12,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::crypto::PiiCipher;
 use crate::db::entities::catalog_version;
 
 /// Shared state of every handler. Cheap to clone.
@@ -21,6 +22,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub leptos: LeptosOptions,
     pub settings: Arc<Settings>,
+    /// Encrypts and indexes personal data at rest.
+    pub pii: Arc<PiiCipher>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -48,9 +51,20 @@ impl Application {
             departments = catalog.departments.len(),
             "catalog loaded"
         );
+        let pii = match (&settings.pii_key, settings.demo) {
+            (Some(k), _) => PiiCipher::from_base64(&k.0).context("ONETHING_PII_KEY")?,
+            (None, true) => PiiCipher::load_or_create(&settings.data_dir.join("pii.key"))?,
+            (None, false) => anyhow::bail!(
+                "ONETHING_PII_KEY is required: 32 random bytes in base64 (e.g. `openssl rand -base64 32`); \
+                 demo mode (ONETHING_DEMO=1) generates one under ONETHING_DATA_DIR"
+            ),
+        };
         let db = crate::db::connect(&settings.database_url).await?;
         crate::db::migrate(&db).await?;
         record_catalog_version(&db, &catalog.version).await?;
+        if settings.demo {
+            crate::services::demo::seed(&db, &catalog, &pii).await?;
+        }
 
         let listener = TcpListener::bind(settings.leptos.site_addr)
             .await
@@ -60,6 +74,7 @@ impl Application {
             catalog: Arc::new(catalog),
             leptos: settings.leptos.clone(),
             settings: Arc::new(settings),
+            pii: Arc::new(pii),
         };
         let router = crate::http::build_router(state.clone());
         Ok(Self {

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
 
+use crate::api::{Me, Role};
+use crate::client::Api;
+
 /// Header, main column and footer of every page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
@@ -14,6 +17,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span class="brand-sub">"眉县政务服务"</span>
                     </span>
                 </a>
+                <UserNav/>
             </div>
         </header>
         <main id="main" class="wrap main">{children()}</main>
@@ -24,5 +28,39 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <p class="muted">"政务服务便民热线 12345"</p>
             </div>
         </footer>
+    }
+}
+
+/// The right side of the header: who is logged in, or a login link.
+#[component]
+fn UserNav() -> impl IntoView {
+    let api = Api::new();
+    view! {
+        <nav class="site-nav" aria-label="账号">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new({
+                    let api = api.clone();
+                    async move {
+                        match api.get::<Me>("/api/v1/me").await {
+                            Ok(me) => {
+                                let (href, label) = if me.has(Role::Admin) {
+                                    ("/admin", "管理")
+                                } else if me.has(Role::Clerk) {
+                                    ("/workbench", "工作台")
+                                } else {
+                                    ("/me", "我的")
+                                };
+                                view! {
+                                    <a href=href data-user=me.id>{label}</a>
+                                    <a class="nav-name" href="/me">{me.name}</a>
+                                }
+                                .into_any()
+                            }
+                            Err(_) => view! { <a href="/login">"登录"</a><a href="/register">"注册"</a> }.into_any(),
+                        }
+                    }
+                })}
+            </Suspense>
+        </nav>
     }
 }

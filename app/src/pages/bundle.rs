@@ -16,7 +16,7 @@ pub fn BundlePage() -> impl IntoView {
         let (api, code) = (api.clone(), code.clone());
         async move {
             let bundle = api
-                .get::<BundleDto>(&format!("/api/v1/bundles/{}", encode(&code)))
+                .get::<BundleDto>(&format!("/api/v1/bundles/{}", super::url_encode(&code)))
                 .await?;
             let departments = api.get::<Vec<DepartmentDto>>("/api/v1/departments").await?;
             Ok::<_, ApiError>((bundle, departments))
@@ -36,16 +36,6 @@ pub fn BundlePage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-/// Percent-encodes a path segment (codes are ASCII, but the URL may not be).
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn bundle_view(bundle: BundleDto, departments: &[DepartmentDto]) -> impl IntoView + use<> {
@@ -254,11 +244,5 @@ mod tests {
         ];
         assert_eq!(longest_chain_days(&items), 8);
         assert_eq!(longest_chain_days(&[]), 0);
-    }
-
-    #[test]
-    fn encodes_path_segments() {
-        assert_eq!(encode("new-born_1"), "new-born_1");
-        assert_eq!(encode("a/b"), "a%2Fb");
     }
 }

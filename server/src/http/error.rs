@@ -20,6 +20,16 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// Seconds for a `Retry-After` header (429).
+    pub retry_after: Option<i64>,
+}
+
+fn wait_text(secs: i64) -> String {
+    if secs >= 60 {
+        format!("{} 分钟", (secs + 59) / 60)
+    } else {
+        format!("{secs} 秒")
+    }
 }
 
 impl ApiError {
@@ -29,6 +39,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -74,6 +85,12 @@ impl IntoResponse for ApiError {
         let mut res = (self.status, Json(self.envelope())).into_response();
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(v) = self
+            .retry_after
+            .and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         res
     }
 }
@@ -84,6 +101,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound => Self::not_found(),
             ServiceError::Validation(fields) => Self::validation(fields),
             ServiceError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            ServiceError::Unauthorized { code, message } => {
+                Self::new(StatusCode::UNAUTHORIZED, code, message)
+            }
+            ServiceError::Throttled { retry_after_secs } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    format!("尝试次数过多，请 {} 后再试", wait_text(retry_after_secs)),
+                )
+            },
             ServiceError::Unexpected(cause) => Self::internal(format!("{cause:#}")),
         }
     }

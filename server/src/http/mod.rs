@@ -1,6 +1,7 @@
 //! HTTP: the router that serves the server-rendered pages and the REST API.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod headers;
 pub mod ssr;
@@ -20,6 +21,14 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 /// network stack and by server-side rendering in process.
 pub fn api_router(state: AppState) -> Router {
     api::routes()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::same_origin,
+        ))
         .layer(axum::middleware::from_fn(error::envelope_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

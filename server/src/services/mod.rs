@@ -2,6 +2,13 @@
 //! takes the database connection (or a transaction) and returns
 //! [`ServiceError`], which the HTTP layer maps onto status codes.
 
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod passwords;
+pub mod throttle;
+pub mod users;
+
 use app::api::FieldError;
 
 /// The errors a service can report.
@@ -14,12 +21,29 @@ pub enum ServiceError {
     /// Input broke a rule; one entry per offending field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// Not logged in, or the login failed (401).
+    #[error("{code}: {message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// Too many failed attempts; try again after this many seconds (429).
+    #[error("throttled for {retry_after_secs}s")]
+    Throttled { retry_after_secs: i64 },
     /// The request conflicts with the current state (409).
     #[error("{code}: {message}")]
     Conflict { code: &'static str, message: String },
     /// Anything else: logged, answered as 500 without details.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+impl ServiceError {
+    /// One field error.
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
 }
 
 impl From<sea_orm::DbErr> for ServiceError {

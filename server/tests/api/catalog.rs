@@ -21,6 +21,10 @@ async fn health_reports_ok(app: TestApp) {
         .expect("query");
     assert_eq!(versions.len(), 1);
     assert!(versions[0].version.starts_with("2024.1-"));
+    assert!(
+        crate::helpers::logs().contains("catalog loaded"),
+        "server logs are captured"
+    );
 }
 
 async fn departments_list(app: TestApp) {

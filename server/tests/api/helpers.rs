@@ -1,7 +1,8 @@
 //! `spawn_app`, the test client and the macro that runs a test on both backends.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
 
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -20,6 +21,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// The settings it runs with (to start a second instance on the same database).
+    pub settings: Settings,
     _tmp: tempfile::TempDir,
 }
 
@@ -49,9 +52,86 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Everything the servers of this test binary log, to check that no
+/// personal data ever reaches the logs.
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn init_tracing() {
     static ONCE: OnceLock<()> = OnceLock::new();
-    ONCE.get_or_init(|| server::telemetry::init(server::config::LogFormat::Pretty));
+    ONCE.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,sqlx=warn,sea_orm=info,hyper=info,h2=info",
+            ))
+            .with_ansi(false)
+            .with_writer(|| Capture)
+            .try_init();
+    });
+}
+
+/// The captured logs so far.
+pub fn logs() -> String {
+    LOGS.lock()
+        .map(|l| String::from_utf8_lossy(&l).into_owned())
+        .unwrap_or_default()
+}
+
+/// Panics if the logs contain anything that looks like a 身份证号 or a mobile
+/// number (an 18-character valid ID, or 11 digits `1[3-9]…` on their own).
+pub fn assert_no_pii_in_logs() {
+    if let Some(found) = find_pii(&logs()) {
+        panic!("personal data in the logs: {}", app::domain::mask(&found, 3, 2));
+    }
+}
+
+/// The first 身份证号-like or mobile-number-like token in `text`.
+pub fn find_pii(text: &str) -> Option<String> {
+    let today = app::domain::Date::today_china();
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(18) {
+        let s: String = w.iter().collect();
+        if app::domain::IdNumber::parse(&s, today).is_ok() {
+            return Some(s);
+        }
+    }
+    for (i, w) in chars.windows(11).enumerate() {
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| chars.get(j))
+            .is_some_and(|c| c.is_alphanumeric());
+        let after = chars.get(i + 11).is_some_and(|c| c.is_alphanumeric());
+        let s: String = w.iter().collect();
+        if !before && !after && app::domain::Phone::parse(&s).is_ok() {
+            return Some(s);
+        }
+    }
+    None
+}
+
+#[test]
+fn pii_detector_finds_ids_and_phones() {
+    let id = unique_id_number();
+    assert!(find_pii(&format!("INFO user registered id={id} ok")).is_some());
+    assert!(find_pii("INFO login phone=13912345678").is_some());
+    assert!(
+        find_pii("INFO user=0193b0e1-13912345678a request_id=7").is_none(),
+        "inside a longer token"
+    );
+    assert!(find_pii("INFO listening addr=127.0.0.1:38509 at 2026-11-29T15:46:02.439845Z").is_none());
 }
 
 impl TestApp {
@@ -62,6 +142,90 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         send(self.client.get(self.url(path))).await
     }
+
+    /// A new browser (own cookie jar) on the same server, sending the
+    /// site's own `Origin` like a real browser does.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: client(&self.base),
+        }
+    }
+
+    /// A browser logged in with `login`/`password` (panics if that fails).
+    pub async fn logged_in(&self, login: &str, password: &str) -> Browser {
+        let b = self.browser();
+        let (status, body) = b
+            .post(
+                "/api/v1/auth/login",
+                &serde_json::json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "login {login}: {body}");
+        b
+    }
+
+    /// Registers a new citizen with a fresh phone and 身份证号 and returns the
+    /// logged-in browser with the phone and ID used.
+    pub async fn new_citizen(&self, name: &str) -> (Browser, String, String) {
+        let phone = unique_phone();
+        let id = unique_id_number();
+        let b = self.browser();
+        let (status, body) = b
+            .post(
+                "/api/v1/auth/register",
+                &serde_json::json!({"phone": phone, "password": CITIZEN_PASSWORD, "name": name, "id_number": id}),
+            )
+            .await;
+        assert_eq!(status, 201, "register: {body}");
+        (b, phone, id)
+    }
+}
+
+/// The password every test citizen registers with.
+pub const CITIZEN_PASSWORD: &str = "眉县-猕猴桃-2024";
+pub const DEMO_PASSWORD: &str = "Demo@2024";
+
+/// A client with its own cookies.
+#[derive(Clone)]
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.client.get(self.url(path))).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.client.post(self.url(path)).json(body)).await
+    }
+}
+
+static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn next() -> u32 {
+    COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + std::process::id() % 1000 * 10_000
+}
+
+/// A phone number no other test of this run uses.
+pub fn unique_phone() -> String {
+    format!("139{:08}", next())
+}
+
+/// A valid 身份证号 no other test of this run uses (眉县, born 1985).
+pub fn unique_id_number() -> String {
+    let n = next();
+    let day = 1 + n % 28;
+    let seq = n / 28 % 1000;
+    let first17 = format!("6103261985{:02}{day:02}{seq:03}", 1 + n / 28_000 % 12);
+    format!(
+        "{first17}{}",
+        app::domain::id_number::check_char(&first17).expect("digits")
+    )
 }
 
 /// Sends a request and returns the status and the JSON body (`Null` if none).
@@ -77,11 +241,21 @@ pub async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
     (status, body)
 }
 
-fn client() -> reqwest::Client {
+fn client(base: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, base.parse().expect("origin"));
     reqwest::Client::builder()
         .cookie_store(true)
+        .default_headers(headers)
         .build()
         .expect("client")
+}
+
+/// 32 random bytes, base64: a PII key for one test server.
+fn test_pii_key() -> String {
+    use base64::Engine;
+    let key: [u8; 32] = rand::random();
+    base64::engine::general_purpose::STANDARD.encode(key)
 }
 
 /// Starts the app on `backend`; `None` (with a printed notice) when that
@@ -109,12 +283,16 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
     let mut vars = vec![
         ("ONETHING_DATABASE_URL".to_owned(), url.clone()),
         ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+        ("ONETHING_PII_KEY".to_owned(), test_pii_key()),
+        ("ONETHING_DATA_DIR".to_owned(), tmp.path().display().to_string()),
     ];
     if opts.demo {
         vars.push(("ONETHING_DEMO".to_owned(), "1".to_owned()));
     }
     let settings = Settings::from_vars(vars).expect("settings");
-    let app = server::Application::build(settings).await.expect("app builds");
+    let app = server::Application::build(settings.clone())
+        .await
+        .expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let db = app.state.db.clone();
     tokio::spawn(async move {
@@ -122,9 +300,10 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
     });
     Some((
         TestApp {
+            client: client(&base),
             base,
-            client: client(),
             db,
+            settings,
             _tmp: tmp,
         },
         pg,
@@ -153,6 +332,7 @@ where
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
+    assert_no_pii_in_logs();
 }
 
 /// Declares each listed `async fn name(app: TestApp)` as two tests,

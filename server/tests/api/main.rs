@@ -4,5 +4,8 @@
 
 mod helpers;
 
+mod auth;
+mod authz;
 mod catalog;
+mod cli;
 mod errors;

@@ -1,4 +1,9 @@
 //! sea-orm entities. Never used as request or response bodies: the wire
 //! types live in `app::api`.
 
+pub mod audit_head;
+pub mod audit_log;
 pub mod catalog_version;
+pub mod login_throttle;
+pub mod session;
+pub mod user;

@@ -4,12 +4,18 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_catalog_versions;
+mod m20261129_000002_identity;
+
+pub use m20261129_000002_identity::GENESIS;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_catalog_versions::Migration)]
+        vec![
+            Box::new(m20261129_000001_catalog_versions::Migration),
+            Box::new(m20261129_000002_identity::Migration),
+        ]
     }
 }

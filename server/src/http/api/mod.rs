@@ -1,10 +1,12 @@
 //! REST API v1 routes. Paths are the public contract (see `openapi.yaml`).
 
+mod admin;
+mod auth;
 mod catalog;
 mod health;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::http::error::api_not_found;
@@ -18,6 +20,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/departments", get(catalog::departments))
         .route("/api/v1/bundles", get(catalog::bundles))
         .route("/api/v1/bundles/{code}", get(catalog::bundle))
+        .route("/api/v1/auth/register", post(auth::register))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/password", post(auth::change_password))
+        .route("/api/v1/me", get(auth::me))
+        .route(
+            "/api/v1/admin/users",
+            get(admin::list_users).post(admin::create_user),
+        )
+        .route("/api/v1/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/api/v1/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/api/v1/admin/audit", get(admin::audit_log))
+        .route("/api/v1/admin/audit/verify", get(admin::audit_verify))
         .route("/api", axum::routing::any(api_not_found))
         .route("/api/", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
@@ -29,4 +44,26 @@ async fn openapi() -> impl axum::response::IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/yaml")],
         include_str!("../../../openapi.yaml"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route of this file is described in `openapi.yaml`.
+    #[test]
+    fn every_route_is_in_the_openapi_description() {
+        let spec = include_str!("../../../openapi.yaml");
+        let source = include_str!("mod.rs");
+        let mut missing = Vec::new();
+        let routes: Vec<&str> = source
+            .split('"')
+            .filter(|t| t.starts_with("/api/v1/") && t.len() > "/api/v1/".len())
+            .collect();
+        assert!(routes.len() > 10, "found the routes");
+        for path in routes {
+            if !spec.contains(&format!("\n  {path}:\n")) {
+                missing.push(path.to_owned());
+            }
+        }
+        assert!(missing.is_empty(), "not in openapi.yaml: {missing:?}");
+    }
 }

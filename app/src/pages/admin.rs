@@ -1,0 +1,217 @@
+//! 管理: staff accounts and the audit log (admins only).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+
+use crate::api::{
+    AuditEntry, AuditVerification, CreateStaffRequest, DepartmentDto, FieldError, Me, Page, Role, UserSummary,
+};
+use crate::browser;
+use crate::client::{Api, ApiError, Method};
+use crate::components::form::{ErrorSummary, TextField};
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let api = Api::new();
+    view! {
+        <Title text="管理"/>
+        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+            {move || Suspend::new({
+                let api = api.clone();
+                async move {
+                    let me = match api.get::<Me>("/api/v1/me").await {
+                        Ok(me) if me.has(Role::Admin) => me,
+                        Ok(_) => return view! { <super::not_found::NotFound/> }.into_any(),
+                        Err(e) => return super::login_or_error(e, "/admin").into_any(),
+                    };
+                    let data = async {
+                        Ok::<_, ApiError>((
+                            api.get::<Page<UserSummary>>("/api/v1/admin/users?role=clerk&limit=200").await?,
+                            api.get::<Page<UserSummary>>("/api/v1/admin/users?role=admin&limit=50").await?,
+                            api.get::<Vec<DepartmentDto>>("/api/v1/departments").await?,
+                            api.get::<Page<AuditEntry>>("/api/v1/admin/audit?limit=20").await?,
+                            api.get::<AuditVerification>("/api/v1/admin/audit/verify").await?,
+                        ))
+                    };
+                    match data.await {
+                        Ok((clerks, admins, departments, audit, verification)) => {
+                            admin_view(me, clerks.items, admins.items, departments, audit.items, verification).into_any()
+                        }
+                        Err(e) => view! { <p class="error-box" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn admin_view(
+    me: Me,
+    clerks: Vec<UserSummary>,
+    admins: Vec<UserSummary>,
+    departments: Vec<DepartmentDto>,
+    audit: Vec<AuditEntry>,
+    verification: AuditVerification,
+) -> impl IntoView {
+    let dept_name = |code: &Option<String>| {
+        code.as_deref()
+            .and_then(|c| departments.iter().find(|d| d.code == c))
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let rows = admins
+        .iter()
+        .chain(clerks.iter())
+        .map(|u| {
+            view! {
+                <tr class:disabled=u.disabled>
+                    <td>{u.username.clone().unwrap_or_default()}</td>
+                    <td>{u.name.clone()}</td>
+                    <td>{u.role.label()}</td>
+                    <td>{dept_name(&u.department)}</td>
+                    <td>{if u.disabled { "已停用" } else { "正常" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let options: Vec<(String, String)> = departments
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    let chain = if verification.valid {
+        format!("审计日志完整：共 {} 条，哈希链校验通过。", verification.count)
+    } else {
+        format!(
+            "审计日志校验失败：第 {} 条起被改动或缺失！",
+            verification.broken_at.unwrap_or_default()
+        )
+    };
+    let audit_rows = audit
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td>{e.seq}</td>
+                    <td>{e.at.chars().take(19).collect::<String>().replace('T', " ")}</td>
+                    <td>{e.actor}</td>
+                    <td>{action_label(&e.action)}</td>
+                    <td>{e.object}</td>
+                    <td>{e.ip.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <p class="tag">"管理"</p>
+            <h1>"工作人员账号"</h1>
+            <p class="muted">{format!("{}，您好。共 {} 个工作人员账号。", me.name, clerks.len() + admins.len())}</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr><th>"用户名"</th><th>"名称"</th><th>"角色"</th><th>"部门"</th><th>"状态"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+        <section class="panel">
+            <h2>"新建工作人员账号"</h2>
+            <CreateStaffForm departments=options/>
+        </section>
+        <section class="panel">
+            <h2>"审计日志"</h2>
+            <p class=if verification.valid { "ok-box" } else { "error-box" }>{chain}</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr><th>"序号"</th><th>"时间 (UTC)"</th><th>"操作人"</th><th>"操作"</th><th>"对象"</th><th>"地址"</th></tr></thead>
+                    <tbody>{audit_rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+fn action_label(a: &str) -> String {
+    match a {
+        "login" => "登录",
+        "login_failed" => "登录失败",
+        "logout" => "退出",
+        "register" => "注册",
+        "password_change" => "修改密码",
+        "user_create" => "新建账号",
+        "user_disable" => "停用账号",
+        "user_enable" => "启用账号",
+        "view_submission" => "查看办件",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// Creates a clerk or admin account.
+#[island]
+fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new("clerk".to_owned());
+    let department = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let tried = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        busy.set(true);
+        let req = CreateStaffRequest {
+            username: username.get_untracked(),
+            name: name.get_untracked(),
+            role: role.get_untracked(),
+            department: Some(department.get_untracked()).filter(|d| !d.is_empty()),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match Api::new()
+                .send::<_, UserSummary>(Method::Post, "/api/v1/admin/users", &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(ApiError::Api { fields, .. }) if !fields.is_empty() => {
+                    busy.set(false);
+                    errors.set(fields);
+                }
+                Err(e) => {
+                    busy.set(false);
+                    message.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let options = departments
+        .into_iter()
+        .map(|(code, name)| view! { <option value=code>{name}</option> })
+        .collect_view();
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <ErrorSummary errors message=message tried=tried/>
+            <TextField name="username" label="用户名" value=username errors autocomplete="off" hint="小写字母开头，如 clerk-health-2"/>
+            <TextField name="name" label="名称" value=name errors hint="如：王芳 或 县卫健局窗口"/>
+            <div class="field">
+                <label for="f-role">"角色"</label>
+                <select id="f-role" bind:value=role>
+                    <option value="clerk">"窗口工作人员"</option>
+                    <option value="admin">"管理员"</option>
+                </select>
+            </div>
+            <div class="field" class:has-error=move || errors.read().iter().any(|e| e.field == "department")>
+                <label for="f-department">"所属部门"</label>
+                <select id="f-department" bind:value=department disabled=move || role.get() != "clerk">
+                    <option value="">"请选择"</option>
+                    {options}
+                </select>
+            </div>
+            <TextField name="password" label="初始密码" value=password errors input_type="password" autocomplete="new-password"/>
+            <button class="button" type="submit" disabled=move || busy.get()>"创建账号"</button>
+        </form>
+    }
+}

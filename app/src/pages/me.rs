@@ -1,0 +1,78 @@
+//! 我的: the logged-in person's page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+
+use crate::api::{Me, Role};
+use crate::browser;
+use crate::client::{Api, Method};
+
+#[component]
+pub fn MePage() -> impl IntoView {
+    let api = Api::new();
+    view! {
+        <Title text="我的"/>
+        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+            {move || Suspend::new({
+                let api = api.clone();
+                async move {
+                    match api.get::<Me>("/api/v1/me").await {
+                        Ok(me) => me_view(me).into_any(),
+                        Err(e) => super::login_or_error(e, "/me").into_any(),
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn me_view(me: Me) -> impl IntoView {
+    let role = me.roles.first().copied().unwrap_or(Role::Citizen);
+    let facts = [
+        ("身份", Some(role.label().to_owned())),
+        ("手机号", me.phone_masked.clone()),
+        ("身份证号", me.id_number_masked.clone()),
+        ("所属部门", me.department_name.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }))
+    .collect_view();
+    let staff_link = match role {
+        Role::Clerk => Some(view! { <a class="button" href="/workbench">"进入工作台"</a> }),
+        Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }),
+        Role::Citizen => None,
+    };
+    let lead = (!me.lead_bundles.is_empty()).then(|| {
+        view! { <p class="muted">"本部门牵头：" {me.lead_bundles.join("、")}</p> }
+    });
+    view! {
+        <section class="panel">
+            <h1>{me.name.clone()}</h1>
+            <dl class="kv">{facts}</dl>
+            {lead}
+            <div class="actions">{staff_link}<LogoutButton/></div>
+        </section>
+    }
+}
+
+/// Ends the session and goes to the home page.
+#[island]
+pub fn LogoutButton() -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    view! {
+        <button class="button secondary" type="button" disabled=move || busy.get()
+            data-hydrated=move || hydrated.get().to_string()
+            on:click=move |_| {
+                busy.set(true);
+                spawn_local(async move {
+                    let _ = Api::new().send::<_, ()>(Method::Post, "/api/v1/auth/logout", &()).await;
+                    browser::go("/");
+                });
+            }>
+            "退出登录"
+        </button>
+    }
+}

@@ -1,0 +1,115 @@
+//! Demo data (`ONETHING_DEMO=1` only): one clerk per department
+//! (`clerk-<department code>`), an admin `admin` and a citizen with phone
+//! `13800138000`, all with the password `Demo@2024`. Idempotent.
+
+use app::catalog::Catalog;
+use app::domain::id_number::check_char;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::passwords;
+use crate::crypto::PiiCipher;
+use crate::db::entities::user;
+
+pub const PASSWORD: &str = "Demo@2024";
+pub const CITIZEN_PHONE: &str = "13800138000";
+pub const CITIZEN_NAME: &str = "张晓梅";
+
+/// The demo citizen's 身份证号 (a 眉县 region code, born 1990-01-01).
+pub fn citizen_id_number() -> String {
+    let first17 = "61032619900101122";
+    format!("{first17}{}", check_char(first17).unwrap_or('0'))
+}
+
+/// Seeds what is missing.
+pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -> anyhow::Result<()> {
+    // One hash for every demo account: they share a published password anyway,
+    // and 30 argon2 hashes would slow every start in demo mode.
+    let hash = passwords::hash(PASSWORD.to_owned()).await?;
+    let now = Utc::now();
+    let staff = std::iter::once(("admin".to_owned(), "系统管理员".to_owned(), "admin", None)).chain(
+        catalog.departments.iter().map(|d| {
+            (
+                format!("clerk-{}", d.code),
+                format!("{}窗口", d.name),
+                "clerk",
+                Some(d.code.to_string()),
+            )
+        }),
+    );
+    let mut created = 0;
+    for (username, name, role, department) in staff {
+        if user::Entity::find()
+            .filter(user::Column::Username.eq(username.clone()))
+            .one(db)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        insert(
+            db,
+            user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                role: Set(role.into()),
+                username: Set(Some(username)),
+                name: Set(name),
+                phone_hash: Set(None),
+                phone_enc: Set(None),
+                id_number_hash: Set(None),
+                id_number_enc: Set(None),
+                department: Set(department),
+                password_hash: Set(hash.clone()),
+                password_changed_at: Set(now),
+                disabled: Set(false),
+                created_at: Set(now),
+            },
+        )
+        .await?;
+        created += 1;
+    }
+    let phone_hash = pii.blind_index("phone", CITIZEN_PHONE);
+    if user::Entity::find()
+        .filter(user::Column::PhoneHash.eq(phone_hash.clone()))
+        .one(db)
+        .await?
+        .is_none()
+    {
+        let id = citizen_id_number();
+        insert(
+            db,
+            user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                role: Set("citizen".into()),
+                username: Set(None),
+                name: Set(CITIZEN_NAME.into()),
+                phone_hash: Set(Some(phone_hash)),
+                phone_enc: Set(Some(pii.encrypt(CITIZEN_PHONE))),
+                id_number_hash: Set(Some(pii.blind_index("id_number", &id))),
+                id_number_enc: Set(Some(pii.encrypt(&id))),
+                department: Set(None),
+                password_hash: Set(hash.clone()),
+                password_changed_at: Set(now),
+                disabled: Set(false),
+                created_at: Set(now),
+            },
+        )
+        .await?;
+        created += 1;
+    }
+    if created > 0 {
+        tracing::info!(accounts = created, "demo accounts seeded");
+    }
+    Ok(())
+}
+
+async fn insert(db: &DatabaseConnection, m: user::ActiveModel) -> anyhow::Result<()> {
+    // Another instance seeding at the same moment wins on the unique index.
+    if let Err(e) = user::Entity::insert(m).exec(db).await
+        && !matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    {
+        return Err(e.into());
+    }
+    Ok(())
+}
