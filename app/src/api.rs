@@ -287,3 +287,201 @@ pub struct AuditVerification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
 }
+
+/// `GET /api/v1/bundles/{code}/form?items=a,b`: the merged form (多表合一).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormDto {
+    pub bundle: String,
+    pub catalog_version: String,
+    /// Every item of the bundle; `selected` says whether it is in this form.
+    pub items: Vec<FormItem>,
+    pub steps: Vec<FormStep>,
+    /// Values known for the logged-in applicant (e.g. 申请人姓名), by field key.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub prefill: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl FormDto {
+    pub fn field(&self, key: &str) -> Option<&FormField> {
+        self.steps.iter().flat_map(|s| &s.fields).find(|f| f.key == key)
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = &FormField> {
+        self.steps.iter().flat_map(|s| &s.fields)
+    }
+
+    pub fn selected_items(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .filter(|i| i.selected)
+            .map(|i| i.code.clone())
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormItem {
+    pub code: String,
+    pub name: String,
+    pub optional: bool,
+    pub selected: bool,
+    /// Department codes.
+    pub departments: Vec<String>,
+    pub due_days: u16,
+}
+
+/// One step (section) of the merged form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormStep {
+    pub key: String,
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+/// A field of the merged form: asked once, used by every item in `used_by`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormField {
+    pub key: String,
+    pub label: String,
+    pub kind: crate::catalog::FieldKind,
+    /// Required when any chosen item requires it.
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<crate::catalog::EnumOption>>,
+    /// Codes of the chosen items that use the field.
+    pub used_by: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+    #[serde(default)]
+    pub pii: crate::catalog::PiiClass,
+    #[serde(default, flatten)]
+    pub rules: crate::catalog::Rules,
+}
+
+/// `GET/PUT /api/v1/drafts/{bundle}`: an unfinished merged form.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Chosen item codes.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Answers so far, by field key.
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// The step the applicant was on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// On `PUT`: the version this edit started from; a different stored
+    /// version answers 409 `draft_conflict` instead of overwriting newer
+    /// answers from another device. Omitted: last write wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+    /// Set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// `POST /api/v1/submissions`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubmitRequest {
+    pub bundle: String,
+    /// Chosen items; omitted: every item. Required items are always included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<String>>,
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// The same key again returns the same submission instead of a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+}
+
+/// A work item in a submission (applicant's and clerks' views).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkItemBrief {
+    pub id: String,
+    pub item: String,
+    pub department: String,
+    pub status: crate::workflow::WorkStatus,
+    /// `YYYY-MM-DD`; absent while waiting for an earlier item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub overdue: bool,
+    /// Due within one working day (and not overdue).
+    #[serde(default)]
+    pub due_soon: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub item_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub department_name: String,
+    /// Items (codes) it is waiting for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting_for: Vec<String>,
+    /// Why it cannot start: an item it depends on was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+    /// The version for optimistic concurrency of actions.
+    #[serde(default)]
+    pub version: i32,
+}
+
+/// `201` of `POST /api/v1/submissions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionCreated {
+    pub id: String,
+    /// 办件编号.
+    pub tracking_no: String,
+    pub status: crate::workflow::SubmissionStatus,
+    pub bundle: String,
+    pub catalog_version: String,
+    pub submitted_at: String,
+    pub work_items: Vec<WorkItemBrief>,
+}
+
+/// One line of a submission's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: String,
+    /// Department code, when a department acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// `submitted`, `release`, `accept`, `return`, `supplement`, `complete`, `reject`.
+    pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The work item it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+}
+
+/// `GET /api/v1/submissions/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionDto {
+    pub id: String,
+    pub tracking_no: String,
+    pub bundle: String,
+    #[serde(default)]
+    pub bundle_name: String,
+    pub status: crate::workflow::SubmissionStatus,
+    pub submitted_at: String,
+    pub catalog_version: String,
+    pub work_items: Vec<WorkItemBrief>,
+    pub timeline: Vec<TimelineEntry>,
+    /// The answers the caller may see: all of them for the applicant and the
+    /// lead department; for a clerk, those the clerk's items use.
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An element of `GET /api/v1/submissions`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionSummary {
+    pub id: String,
+    pub tracking_no: String,
+    pub bundle: String,
+    #[serde(default)]
+    pub bundle_name: String,
+    pub status: crate::workflow::SubmissionStatus,
+    pub submitted_at: String,
+    pub work_items: Vec<WorkItemBrief>,
+}

@@ -13,6 +13,7 @@ mod components;
 pub mod domain;
 mod pages;
 mod shell;
+pub mod workflow;
 
 pub use shell::{App, shell};
 

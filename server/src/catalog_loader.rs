@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use app::catalog::{BundleSource, Catalog, CatalogMeta, DepartmentsFile};
+use app::catalog::{BundleSource, Catalog, CatalogMeta, DepartmentsFile, FieldsFile, Sources};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -23,8 +23,9 @@ fn err(file: &Path, message: impl Into<String>) -> LoadError {
     }
 }
 
-/// Loads and validates the catalog under `dir`:
-/// `catalog.toml`, `departments.toml` and `bundles/*.toml` (in file-name order).
+/// Loads and validates the catalog under `dir`: `catalog.toml`,
+/// `departments.toml`, `fields.toml`, `bundles/*.toml` (in file-name order)
+/// and the working-day calendars `calendar/<year>.toml`.
 ///
 /// The version is the label of `catalog.toml` plus the first 12 hex digits of
 /// a SHA-256 over every file's relative path and bytes, so any edit changes it.
@@ -44,6 +45,8 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
     let meta: CatalogMeta = parse(&dir.join(meta_path), &read(meta_path)?)?;
     let deps_path = Path::new("departments.toml");
     let departments: DepartmentsFile = parse(&dir.join(deps_path), &read(deps_path)?)?;
+    let fields_path = Path::new("fields.toml");
+    let fields: FieldsFile = parse(&dir.join(fields_path), &read(fields_path)?)?;
 
     let bundles_dir = dir.join("bundles");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&bundles_dir)
@@ -62,9 +65,28 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
         bundles.push((rel.to_string_lossy().into_owned(), source));
     }
 
+    let calendar_dir = dir.join("calendar");
+    let mut years: Vec<PathBuf> = std::fs::read_dir(&calendar_dir)
+        .map_err(|e| err(&calendar_dir, format!("cannot list: {e}")))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    years.sort();
+    let mut calendar = Vec::with_capacity(years.len());
+    for path in years {
+        let rel = path.strip_prefix(dir).unwrap_or(&path).to_owned();
+        let year: app::domain::calendar::YearSource = parse(&path, &read(&rel)?)?;
+        calendar.push((rel.to_string_lossy().into_owned(), year));
+    }
+
     let version = format!("{}-{}", meta.label, &hex::encode(hasher.finalize())[..12]);
-    Catalog::build(version, ("departments.toml", departments), bundles)
-        .map_err(|e| err(&dir.join(&e.file), e.message))
+    let sources = Sources {
+        departments: ("departments.toml".into(), departments),
+        fields: ("fields.toml".into(), fields),
+        bundles,
+        calendar,
+    };
+    Catalog::build(version, sources).map_err(|e| err(&dir.join(&e.file), e.message))
 }
 
 fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
@@ -79,14 +101,30 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let src = crate::config::default_catalog_dir();
         std::fs::create_dir_all(tmp.path().join("bundles")).expect("mkdir");
-        for rel in ["catalog.toml", "departments.toml"] {
+        for rel in ["catalog.toml", "departments.toml", "fields.toml"] {
             std::fs::copy(src.join(rel), tmp.path().join(rel)).expect("copy");
         }
-        for e in std::fs::read_dir(src.join("bundles")).expect("ls") {
-            let p = e.expect("entry").path();
-            std::fs::copy(&p, tmp.path().join("bundles").join(p.file_name().expect("name"))).expect("copy");
+        std::fs::create_dir_all(tmp.path().join("calendar")).expect("mkdir");
+        for sub in ["bundles", "calendar"] {
+            for e in std::fs::read_dir(src.join(sub)).expect("ls") {
+                let p = e.expect("entry").path();
+                std::fs::copy(&p, tmp.path().join(sub).join(p.file_name().expect("name"))).expect("copy");
+            }
         }
         tmp
+    }
+
+    #[test]
+    fn a_broken_calendar_names_its_file() {
+        let tmp = copy_catalog();
+        let f = tmp.path().join("calendar/2025.toml");
+        let text = std::fs::read_to_string(&f).expect("read");
+        std::fs::write(&f, text.replace("\"2025-01-26\"", "\"2025-01-27\"")).expect("write");
+        let e = load(tmp.path()).expect_err("monday as a make-up workday");
+        assert!(
+            e.to_string().contains("2025.toml") && e.to_string().contains("not a weekend"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -95,6 +133,14 @@ mod tests {
         assert_eq!(c.bundles.len(), 13);
         assert_eq!(c.item_count(), 84);
         assert!(c.version.starts_with("2024.1-"));
+        for year in [2024, 2025, 2026] {
+            assert!(c.calendar.has_year(year), "{year}");
+        }
+        // 国庆 2025: filed Tuesday 30 Sep, one working day → Thursday 9 Oct.
+        let d = |s: &str| app::domain::Date::parse(s).expect("date");
+        assert_eq!(c.calendar.add_working_days(d("2025-09-30"), 1), d("2025-10-09"));
+        // 春节 2026: the Saturday 14 Feb is worked.
+        assert!(c.calendar.is_working_day(d("2026-02-14")));
     }
 
     #[test]

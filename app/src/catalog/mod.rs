@@ -6,13 +6,17 @@
 //! [`Catalog::build`], which checks every cross-reference and returns the
 //! indexed, immutable catalog or the first error with the file it came from.
 
+pub mod fields;
+pub mod merge;
 mod source;
+pub mod values;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use fields::{EnumOption, FieldDef, FieldKind, FieldsFile, PiiClass, Prefill, Rules, Section};
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
@@ -117,6 +121,15 @@ pub struct Item {
     pub optional: bool,
     /// Items of the same bundle that must be completed first (串联).
     pub depends_on: Vec<Code>,
+    /// The fields (and `material` fields) the item uses.
+    pub fields: Vec<ItemField>,
+}
+
+/// A field an item uses, and whether the item requires it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemField {
+    pub key: String,
+    pub required: bool,
 }
 
 /// A life or business event served by one merged form (一件事).
@@ -172,8 +185,25 @@ pub struct Catalog {
     pub version: String,
     pub departments: Vec<Department>,
     pub bundles: Vec<Bundle>,
+    /// Steps of merged forms, in order.
+    pub sections: Vec<Section>,
+    /// The field dictionary, in order (the order of fields within a step).
+    pub fields: Vec<FieldDef>,
+    /// Working days, for due dates.
+    pub calendar: crate::domain::calendar::WorkCalendar,
     department_index: HashMap<String, usize>,
     bundle_index: HashMap<String, usize>,
+    field_index: HashMap<String, usize>,
+}
+
+/// The parsed files, each with the path it was read from.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    pub departments: (String, DepartmentsFile),
+    pub fields: (String, FieldsFile),
+    pub bundles: Vec<(String, BundleSource)>,
+    /// `calendar/<year>.toml` files.
+    pub calendar: Vec<(String, crate::domain::calendar::YearSource)>,
 }
 
 impl Catalog {
@@ -182,12 +212,33 @@ impl Catalog {
     /// `departments` and every bundle come with the path of the file they were
     /// read from, so an error can say where to look. Bundles keep the order
     /// given. Department references may use a code, the name or an alias.
-    pub fn build(
-        version: String,
-        departments: (&str, DepartmentsFile),
-        bundles: Vec<(String, BundleSource)>,
-    ) -> Result<Self, CatalogError> {
-        let (dep_file, dep_src) = departments;
+    pub fn build(version: String, sources: Sources) -> Result<Self, CatalogError> {
+        let Sources {
+            departments: (dep_file, dep_src),
+            fields: (fields_file, fields_src),
+            bundles,
+            calendar,
+        } = sources;
+        for (file, y) in &calendar {
+            if !file.ends_with(&format!("{}.toml", y.year)) {
+                return Err(CatalogError::new(
+                    file,
+                    format!("holds year {}; name the file {}.toml", y.year, y.year),
+                ));
+            }
+        }
+        let files: Vec<(i32, String)> = calendar.iter().map(|(f, y)| (y.year, f.clone())).collect();
+        let calendar =
+            crate::domain::calendar::WorkCalendar::build(calendar.into_iter().map(|(_, y)| y).collect())
+                .map_err(|(year, m)| {
+                    let file = files
+                        .iter()
+                        .find(|(y, _)| *y == year)
+                        .map_or("calendar/", |(_, f)| f.as_str());
+                    CatalogError::new(file, m)
+                })?;
+        let dep_file = dep_file.as_str();
+        let (sections, fields, field_index) = check_fields(&fields_file, fields_src)?;
         let mut deps = Vec::with_capacity(dep_src.department.len());
         // Every spelling (code, name, alias) → index into `deps`.
         let mut spelling: HashMap<String, usize> = HashMap::new();
@@ -299,6 +350,7 @@ impl Catalog {
                             .map_err(|m| CatalogError::new(file, format!("item `{icode}` depends_on: {m}")))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
+                let item_fields = item_fields(file, &icode, &it, &fields, &field_index)?;
                 items.push(Item {
                     code: icode,
                     name: it.name,
@@ -306,6 +358,7 @@ impl Catalog {
                     due_days: it.due_days,
                     optional: it.optional,
                     depends_on,
+                    fields: item_fields,
                 });
             }
             if !items.iter().any(|i| i.departments.contains(&lead)) {
@@ -330,9 +383,17 @@ impl Catalog {
             version,
             departments: deps,
             bundles: out_bundles,
+            sections,
+            fields,
+            calendar,
             department_index,
             bundle_index,
+            field_index,
         })
+    }
+
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.field_index.get(key).map(|&i| &self.fields[i])
     }
 
     pub fn department(&self, code: &str) -> Option<&Department> {
@@ -356,6 +417,135 @@ impl Catalog {
     pub fn item_count(&self) -> usize {
         self.bundles.iter().map(|b| b.items.len()).sum()
     }
+}
+
+type CheckedFields = (Vec<Section>, Vec<FieldDef>, HashMap<String, usize>);
+
+/// Checks the field dictionary: keys, sections, kinds against options and
+/// rules, prefill sources against kinds.
+fn check_fields(file: &str, src: FieldsFile) -> Result<CheckedFields, CatalogError> {
+    let err = |m: String| CatalogError::new(file, m);
+    let mut section_keys = HashSet::new();
+    for s in &src.section {
+        if !fields::is_field_key(&s.key) || !section_keys.insert(s.key.as_str()) {
+            return Err(err(format!("section `{}` is not a valid or unique key", s.key)));
+        }
+        if s.title.trim().is_empty() {
+            return Err(err(format!("section `{}` has no title", s.key)));
+        }
+    }
+    let mut index = HashMap::new();
+    for (i, f) in src.field.iter().enumerate() {
+        let k = &f.key;
+        if !fields::is_field_key(k) {
+            return Err(err(format!("field key `{k}` must be snake_case (a-z, 0-9, _)")));
+        }
+        if index.insert(k.clone(), i).is_some() {
+            return Err(err(format!("field `{k}` is defined twice")));
+        }
+        if f.label.trim().is_empty() {
+            return Err(err(format!("field `{k}` has no label")));
+        }
+        if !section_keys.contains(f.section.as_str()) {
+            return Err(err(format!("field `{k}`: unknown section `{}`", f.section)));
+        }
+        match f.kind {
+            FieldKind::Enum => {
+                let mut values = HashSet::new();
+                if f.options.len() < 2 || !f.options.iter().all(|o| values.insert(o.value.as_str())) {
+                    return Err(err(format!(
+                        "enum field `{k}` needs at least two options with distinct values"
+                    )));
+                }
+            }
+            _ if !f.options.is_empty() => {
+                return Err(err(format!("field `{k}`: only enum fields have options")));
+            }
+            _ => {}
+        }
+        let r = &f.rules;
+        let is = |kinds: &[FieldKind]| kinds.contains(&f.kind);
+        if (r.min_length.is_some() || r.max_length.is_some()) && !is(&[FieldKind::Text, FieldKind::Textarea])
+        {
+            return Err(err(format!(
+                "field `{k}`: min_length/max_length are for text fields"
+            )));
+        }
+        if matches!((r.min_length, r.max_length), (Some(a), Some(b)) if a > b)
+            || matches!((r.min, r.max), (Some(a), Some(b)) if a > b)
+        {
+            return Err(err(format!("field `{k}`: a minimum is above its maximum")));
+        }
+        if (r.min.is_some() || r.max.is_some() || r.integer) && !is(&[FieldKind::Number]) {
+            return Err(err(format!("field `{k}`: min/max/integer are for number fields")));
+        }
+        if (r.not_after_today || r.not_before_today || r.within_days.is_some()) && !is(&[FieldKind::Date]) {
+            return Err(err(format!("field `{k}`: date rules are for date fields")));
+        }
+        if r.must_be_true && !is(&[FieldKind::Boolean]) {
+            return Err(err(format!("field `{k}`: must_be_true is for boolean fields")));
+        }
+        let prefill_ok = match f.prefill {
+            None => true,
+            Some(Prefill::PersonName) => is(&[FieldKind::Text]),
+            Some(Prefill::PersonIdNumber) => is(&[FieldKind::IdNumber]),
+            Some(Prefill::PersonPhone) => is(&[FieldKind::Phone]),
+        };
+        if !prefill_ok {
+            return Err(err(format!(
+                "field `{k}`: prefill source does not fit kind {:?}",
+                f.kind
+            )));
+        }
+    }
+    Ok((src.section, src.field, index))
+}
+
+/// Resolves an item's `fields`, `optional_fields` and `materials`.
+fn item_fields(
+    file: &str,
+    item: &Code,
+    src: &ItemSource,
+    dictionary: &[FieldDef],
+    index: &HashMap<String, usize>,
+) -> Result<Vec<ItemField>, CatalogError> {
+    let mut out: Vec<ItemField> = Vec::new();
+    let lists = [
+        (&src.fields, true, false),
+        (&src.optional_fields, false, false),
+        (&src.materials, true, true),
+    ];
+    for (list, required, material) in lists {
+        for key in list {
+            let Some(def) = index.get(key).map(|&i| &dictionary[i]) else {
+                return Err(CatalogError::new(
+                    file,
+                    format!("item `{item}`: unknown field `{key}`"),
+                ));
+            };
+            if (def.kind == FieldKind::Material) != material {
+                let which = if material { "materials" } else { "fields" };
+                return Err(CatalogError::new(
+                    file,
+                    format!(
+                        "item `{item}`: `{key}` is a {:?} field and cannot be listed in {which}",
+                        def.kind
+                    ),
+                ));
+            }
+            if out.iter().any(|f| &f.key == key) {
+                return Err(CatalogError::new(
+                    file,
+                    format!("item `{item}` lists field `{key}` twice"),
+                ));
+            }
+            out.push(ItemField {
+                key: key.clone(),
+                required,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn deps_code(deps: &[Department], i: usize) -> &str {

@@ -56,4 +56,13 @@ pub struct ItemSource {
     pub optional: bool,
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Field keys the item needs (required).
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Field keys the item uses when given (not required).
+    #[serde(default)]
+    pub optional_fields: Vec<String>,
+    /// Keys of `material` fields: documents the item needs.
+    #[serde(default)]
+    pub materials: Vec<String>,
 }

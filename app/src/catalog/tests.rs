@@ -27,7 +27,63 @@ fn item(code: &str, deps: &[&str], depends_on: &[&str]) -> ItemSource {
         due_days: 3,
         optional: false,
         depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+        fields: vec![],
+        optional_fields: vec![],
+        materials: vec![],
     }
+}
+
+fn fields() -> (String, FieldsFile) {
+    let file = FieldsFile {
+        section: vec![
+            Section {
+                key: "applicant".into(),
+                title: "申请人".into(),
+            },
+            Section {
+                key: "materials".into(),
+                title: "材料".into(),
+            },
+        ],
+        field: vec![
+            field("applicant_name", FieldKind::Text, "applicant"),
+            field("licence", FieldKind::Material, "materials"),
+        ],
+    };
+    ("fields.toml".into(), file)
+}
+
+fn field(key: &str, kind: FieldKind, section: &str) -> FieldDef {
+    FieldDef {
+        key: key.into(),
+        label: key.into(),
+        kind,
+        section: section.into(),
+        pii: PiiClass::None,
+        help: String::new(),
+        options: vec![],
+        rules: Rules::default(),
+        prefill: None,
+    }
+}
+
+fn build(bundles: Vec<(String, BundleSource)>) -> Result<Catalog, CatalogError> {
+    build_with(deps(), bundles)
+}
+
+fn build_with(
+    d: (&'static str, DepartmentsFile),
+    bundles: Vec<(String, BundleSource)>,
+) -> Result<Catalog, CatalogError> {
+    Catalog::build(
+        "v1".into(),
+        Sources {
+            departments: (d.0.into(), d.1),
+            fields: fields(),
+            bundles,
+            calendar: vec![],
+        },
+    )
 }
 
 fn bundle(code: &str, items: Vec<ItemSource>) -> (String, BundleSource) {
@@ -46,17 +102,13 @@ fn bundle(code: &str, items: Vec<ItemSource>) -> (String, BundleSource) {
 
 #[test]
 fn builds_and_resolves_aliases() {
-    let c = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle(
-            "b1",
-            vec![
-                item("it-a", &["approval"], &[]),
-                item("it-b", &["县城管执法局"], &["it-a"]),
-            ],
-        )],
-    )
+    let c = build(vec![bundle(
+        "b1",
+        vec![
+            item("it-a", &["approval"], &[]),
+            item("it-b", &["县城管执法局"], &["it-a"]),
+        ],
+    )])
     .expect("valid catalog");
     let b = c.bundle("b1").expect("bundle");
     assert_eq!(b.items[1].departments[0].as_str(), "urban-management");
@@ -69,30 +121,21 @@ fn builds_and_resolves_aliases() {
 
 #[test]
 fn rejects_unknown_department_naming_the_file() {
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle("b1", vec![item("it-a", &["nobody"], &[])])],
-    )
-    .expect_err("must fail");
+    let err = build(vec![bundle("b1", vec![item("it-a", &["nobody"], &[])])]).expect_err("must fail");
     assert_eq!(err.file, "bundles/b1.toml");
     assert!(err.message.contains("unknown department `nobody`"), "{err}");
 }
 
 #[test]
 fn rejects_cycles_and_names_them() {
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle(
-            "b1",
-            vec![
-                item("it-a", &["approval"], &["it-c"]),
-                item("it-b", &["approval"], &["it-a"]),
-                item("it-c", &["approval"], &["it-b"]),
-            ],
-        )],
-    )
+    let err = build(vec![bundle(
+        "b1",
+        vec![
+            item("it-a", &["approval"], &["it-c"]),
+            item("it-b", &["approval"], &["it-a"]),
+            item("it-c", &["approval"], &["it-b"]),
+        ],
+    )])
     .expect_err("cycle");
     assert!(err.message.contains("cycle"), "{err}");
     assert!(err.message.contains("it-a → it-c → it-b → it-a"), "{err}");
@@ -100,49 +143,25 @@ fn rejects_cycles_and_names_them() {
 
 #[test]
 fn rejects_dependency_outside_bundle_and_self_dependency() {
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle("b1", vec![item("it-a", &["approval"], &["it-zz"])])],
-    )
-    .expect_err("outside");
+    let err = build(vec![bundle("b1", vec![item("it-a", &["approval"], &["it-zz"])])]).expect_err("outside");
     assert!(err.message.contains("not an item of this bundle"), "{err}");
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle("b1", vec![item("it-a", &["approval"], &["it-a"])])],
-    )
-    .expect_err("self");
+    let err = build(vec![bundle("b1", vec![item("it-a", &["approval"], &["it-a"])])]).expect_err("self");
     assert!(err.message.contains("depends on itself"), "{err}");
 }
 
 #[test]
 fn rejects_duplicate_codes_bad_codes_and_a_lead_without_items() {
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![
-            bundle("b1", vec![item("it-a", &["approval"], &[])]),
-            bundle("b2", vec![item("it-a", &["approval"], &[])]),
-        ],
-    )
+    let err = build(vec![
+        bundle("b1", vec![item("it-a", &["approval"], &[])]),
+        bundle("b2", vec![item("it-a", &["approval"], &[])]),
+    ])
     .expect_err("dup item");
     assert!(err.message.contains("already used in bundles/b1.toml"), "{err}");
 
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle("B_1", vec![item("it-a", &["approval"], &[])])],
-    )
-    .expect_err("bad code");
+    let err = build(vec![bundle("B_1", vec![item("it-a", &["approval"], &[])])]).expect_err("bad code");
     assert!(err.message.contains("not a valid code"), "{err}");
 
-    let err = Catalog::build(
-        "v1".into(),
-        deps(),
-        vec![bundle("b1", vec![item("it-a", &["urban-management"], &[])])],
-    )
-    .expect_err("lead");
+    let err = build(vec![bundle("b1", vec![item("it-a", &["urban-management"], &[])])]).expect_err("lead");
     assert!(err.message.contains("handles none"), "{err}");
 }
 
@@ -150,7 +169,7 @@ fn rejects_duplicate_codes_bad_codes_and_a_lead_without_items() {
 fn rejects_a_spelling_shared_by_two_departments() {
     let (f, mut d) = deps();
     d.department[1].aliases.push("县行政审批局".into());
-    let err = Catalog::build("v1".into(), (f, d), vec![]).expect_err("dup spelling");
+    let err = build_with((f, d), vec![]).expect_err("dup spelling");
     assert!(err.message.contains("names two departments"), "{err}");
 }
 
@@ -160,4 +179,76 @@ fn code_rules() {
     for bad in ["", "a", "A", "a_b", "-a", "a-", "a--b", "食品"] {
         assert!(Code::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn item_fields_must_exist_and_fit_their_list() {
+    let mut it = item("it-a", &["approval"], &[]);
+    it.fields = vec!["applicant_name".into()];
+    it.materials = vec!["licence".into()];
+    let c = build(vec![bundle("b1", vec![it.clone()])]).expect("valid");
+    assert_eq!(c.bundles[0].items[0].fields.len(), 2);
+
+    let mut bad = it.clone();
+    bad.fields.push("nope".into());
+    let err = build(vec![bundle("b1", vec![bad])]).expect_err("unknown field");
+    assert!(err.message.contains("unknown field `nope`"), "{err}");
+
+    let mut bad = it.clone();
+    bad.fields.push("licence".into());
+    let err = build(vec![bundle("b1", vec![bad])]).expect_err("material in fields");
+    assert!(err.message.contains("cannot be listed in fields"), "{err}");
+
+    let mut bad = it;
+    bad.optional_fields.push("applicant_name".into());
+    let err = build(vec![bundle("b1", vec![bad])]).expect_err("twice");
+    assert!(err.message.contains("twice"), "{err}");
+}
+
+#[test]
+fn the_dictionary_is_checked() {
+    let (f, mut file) = fields();
+    file.field
+        .push(field("applicant_name", FieldKind::Text, "applicant"));
+    let err = Catalog::build(
+        "v1".into(),
+        Sources {
+            departments: (deps().0.into(), deps().1),
+            fields: (f.clone(), file),
+            bundles: vec![],
+            calendar: vec![],
+        },
+    )
+    .expect_err("duplicate");
+    assert!(err.message.contains("defined twice"), "{err}");
+
+    let (_, mut file) = fields();
+    file.field.push(field("gender", FieldKind::Enum, "applicant"));
+    let err = Catalog::build(
+        "v1".into(),
+        Sources {
+            departments: (deps().0.into(), deps().1),
+            fields: (f.clone(), file),
+            bundles: vec![],
+            calendar: vec![],
+        },
+    )
+    .expect_err("enum without options");
+    assert!(err.message.contains("at least two options"), "{err}");
+
+    let (_, mut file) = fields();
+    let mut d = field("born", FieldKind::Text, "applicant");
+    d.rules.not_after_today = true;
+    file.field.push(d);
+    let err = Catalog::build(
+        "v1".into(),
+        Sources {
+            departments: (deps().0.into(), deps().1),
+            fields: (f, file),
+            bundles: vec![],
+            calendar: vec![],
+        },
+    )
+    .expect_err("date rule on text");
+    assert!(err.message.contains("date rules"), "{err}");
 }

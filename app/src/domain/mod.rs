@@ -2,6 +2,7 @@
 //! Each type is built with `parse`, so an invalid value never exists; the
 //! error carries a stable code and a Chinese message for the person typing.
 
+pub mod calendar;
 pub mod credit_code;
 pub mod date;
 pub mod id_number;

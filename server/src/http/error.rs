@@ -101,6 +101,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound => Self::not_found(),
             ServiceError::Validation(fields) => Self::validation(fields),
             ServiceError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            ServiceError::Forbidden { code, message } => Self::new(StatusCode::FORBIDDEN, code, message),
             ServiceError::Unauthorized { code, message } => {
                 Self::new(StatusCode::UNAUTHORIZED, code, message)
             }

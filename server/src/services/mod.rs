@@ -5,7 +5,10 @@
 pub mod audit;
 pub mod auth;
 pub mod demo;
+pub mod drafts;
+pub mod forms;
 pub mod passwords;
+pub mod submissions;
 pub mod throttle;
 pub mod users;
 
@@ -27,6 +30,10 @@ pub enum ServiceError {
     /// Too many failed attempts; try again after this many seconds (429).
     #[error("throttled for {retry_after_secs}s")]
     Throttled { retry_after_secs: i64 },
+    /// The caller's role may never do this (403); objects are never
+    /// refused this way (they answer 404).
+    #[error("{code}: {message}")]
+    Forbidden { code: &'static str, message: String },
     /// The request conflicts with the current state (409).
     #[error("{code}: {message}")]
     Conflict { code: &'static str, message: String },

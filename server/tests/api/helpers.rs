@@ -203,6 +203,12 @@ impl Browser {
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         send(self.client.post(self.url(path)).json(body)).await
     }
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        send(self.client.put(self.url(path)).json(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        send(self.client.delete(self.url(path))).await
+    }
 }
 
 static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);

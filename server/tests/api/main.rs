@@ -9,3 +9,4 @@ mod authz;
 mod catalog;
 mod cli;
 mod errors;
+mod submissions;

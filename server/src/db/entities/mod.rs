@@ -4,6 +4,10 @@
 pub mod audit_head;
 pub mod audit_log;
 pub mod catalog_version;
+pub mod draft;
 pub mod login_throttle;
 pub mod session;
+pub mod submission;
 pub mod user;
+pub mod work_item;
+pub mod work_item_event;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_catalog_versions;
 mod m20261129_000002_identity;
+mod m20261129_000003_submissions;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_catalog_versions::Migration),
             Box::new(m20261129_000002_identity::Migration),
+            Box::new(m20261129_000003_submissions::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod catalog;
+mod forms;
 mod health;
 
 use axum::Router;
@@ -20,6 +21,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/departments", get(catalog::departments))
         .route("/api/v1/bundles", get(catalog::bundles))
         .route("/api/v1/bundles/{code}", get(catalog::bundle))
+        .route("/api/v1/bundles/{code}/form", get(forms::form))
+        .route(
+            "/api/v1/drafts/{bundle}",
+            get(forms::get_draft)
+                .put(forms::put_draft)
+                .delete(forms::delete_draft),
+        )
+        .route("/api/v1/submissions", get(forms::list).post(forms::submit))
+        .route("/api/v1/submissions/{id}", get(forms::get))
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))

@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+/// One item of one submission routed to one department (子件).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "work_items")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub submission_id: Uuid,
+    pub item: String,
+    pub department: String,
+    /// waiting | pending | accepted | returned | completed | rejected
+    pub status: String,
+    /// Optimistic concurrency: every transition increments it.
+    pub version: i32,
+    /// Time limit in working days (copied from the catalog at submission).
+    pub due_days: i32,
+    /// `YYYY-MM-DD`; `None` while waiting.
+    pub due_date: Option<String>,
+    pub clock_started_on: Option<String>,
+    /// Set while returned for 补正 (the clock is paused).
+    pub paused_at: Option<ChronoDateTimeUtc>,
+    /// The department's result (JSON), when completed.
+    pub result: Option<String>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,508 @@
+//! Submissions (办件): validation against the merged form, the fan-out to one
+//! work item per (item, department) in ONE transaction, idempotent retries,
+//! and the views of a submission.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use app::api::{
+    Role, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest, TimelineEntry, WorkItemBrief,
+};
+use app::catalog::merge::merge;
+use app::catalog::values::check_all;
+use app::catalog::{Bundle, Catalog};
+use app::domain::Date;
+use app::workflow::{ItemState, SubmissionStatus, WorkStatus, is_blocked, submission_status};
+use chrono::Utc;
+use rand::Rng;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::auth::Actor;
+use super::{ServiceError, ServiceResult, drafts};
+use crate::AppState;
+use crate::db::entities::{draft, submission, work_item, work_item_event};
+
+/// What `create` did.
+#[derive(Debug)]
+pub enum Created {
+    New(SubmissionCreated),
+    /// The same idempotency key and payload again: the earlier submission.
+    Replayed(SubmissionCreated),
+}
+
+/// `MX20261129-7K3Q9P`: 眉县, the day (China time), 6 random characters from
+/// an alphabet without 0/O/1/I so it can be read out over the phone.
+fn tracking_no(today: Date) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let tail: String = (0..6)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!(
+        "MX{:04}{:02}{:02}-{tail}",
+        today.year(),
+        today.month(),
+        today.day()
+    )
+}
+
+/// Logs once per year that due dates fall back to weekends only.
+pub fn warn_if_no_calendar(catalog: &Catalog, year: i32) {
+    static WARNED: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
+    if catalog.calendar.has_year(year) {
+        return;
+    }
+    if let Ok(mut w) = WARNED.lock() {
+        if w.get_or_insert_with(HashSet::new).insert(year) {
+            tracing::warn!(
+                year,
+                "no State Council holiday calendar for this year: counting weekends only"
+            );
+        }
+    }
+}
+
+/// The due date of an item whose clock starts on `start`.
+pub fn due_date(catalog: &Catalog, start: Date, due_days: i32) -> Date {
+    let due = catalog
+        .calendar
+        .add_working_days(start, u32::try_from(due_days).unwrap_or(0));
+    warn_if_no_calendar(catalog, start.year());
+    warn_if_no_calendar(catalog, due.year());
+    due
+}
+
+fn payload_hash(bundle: &str, items: &[String], data: &Map<String, Value>) -> String {
+    let canonical = json!({ "bundle": bundle, "items": items, "data": data });
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+fn applicants_only(actor: &Actor) -> ServiceResult<()> {
+    if actor.role == Role::Citizen {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden {
+            code: "applicants_only",
+            message: "工作人员账号不能以个人身份提交办件".into(),
+        })
+    }
+}
+
+/// Validates and files a submission: one transaction writes the submission,
+/// its work items, the `submitted` event, and removes the draft.
+pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> ServiceResult<Created> {
+    applicants_only(actor)?;
+    let catalog = &state.catalog;
+    let bundle = catalog.bundle(&req.bundle).ok_or_else(|| {
+        ServiceError::field(
+            "bundle",
+            "unknown_bundle",
+            format!("没有编码为“{}”的一件事", req.bundle),
+        )
+    })?;
+    let form = merge(catalog, bundle, req.items.as_deref()).map_err(ServiceError::Validation)?;
+    let today = Date::today_china();
+    let data = check_all(&form, &req.data, today).map_err(ServiceError::Validation)?;
+    let items = form.selected_items();
+    let hash = payload_hash(bundle.code.as_str(), &items, &data);
+    let key = match req.idempotency_key.as_deref().map(str::trim) {
+        Some(k) if k.is_empty() || k.len() > 128 => {
+            return Err(ServiceError::field(
+                "idempotency_key",
+                "invalid",
+                "idempotency_key 应为 1–128 个字符",
+            ));
+        }
+        other => other.map(ToOwned::to_owned),
+    };
+    if let Some(k) = &key {
+        if let Some(existing) = find_by_key(&state.db, actor.user_id, k).await? {
+            return replay(state, existing, &hash).await;
+        }
+    }
+
+    let subject = drafts::subject_of(actor);
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let chosen: HashSet<&str> = items.iter().map(String::as_str).collect();
+    let mut work_items = Vec::new();
+    for item in bundle.items.iter().filter(|i| chosen.contains(i.code.as_str())) {
+        let waits = item.depends_on.iter().any(|d| chosen.contains(d.as_str()));
+        for dept in &item.departments {
+            let due_days = i32::from(item.due_days);
+            work_items.push(work_item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                submission_id: Set(id),
+                item: Set(item.code.to_string()),
+                department: Set(dept.to_string()),
+                status: Set(if waits {
+                    WorkStatus::Waiting
+                } else {
+                    WorkStatus::Pending
+                }
+                .as_str()
+                .to_owned()),
+                version: Set(1),
+                due_days: Set(due_days),
+                due_date: Set((!waits).then(|| due_date(catalog, today, due_days).to_string())),
+                clock_started_on: Set((!waits).then(|| today.to_string())),
+                paused_at: Set(None),
+                result: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+    }
+    let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let row = submission::ActiveModel {
+            id: Set(id),
+            tracking_no: Set(tracking_no(today)),
+            bundle: Set(bundle.code.to_string()),
+            catalog_version: Set(catalog.version.clone()),
+            applicant_id: Set(actor.user_id),
+            subject: Set(subject.clone()),
+            items: Set(serde_json::to_string(&items).map_err(anyhow::Error::from)?),
+            data_enc: Set(state.pii.encrypt(&data_json)),
+            idempotency_key: Set(key.clone()),
+            payload_hash: Set(hash.clone()),
+            submitted_at: Set(now),
+        };
+        let event = work_item_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            submission_id: Set(id),
+            work_item_id: Set(None),
+            at: Set(now),
+            actor_id: Set(Some(actor.user_id)),
+            actor: Set(actor.who().label),
+            department: Set(None),
+            event: Set("submitted".into()),
+            from_status: Set(None),
+            to_status: Set(None),
+            comment: Set(None),
+        };
+        match write(
+            &state.db,
+            row,
+            work_items.clone(),
+            event,
+            (actor.user_id, &subject, bundle.code.as_str()),
+        )
+        .await
+        {
+            Ok(()) => break,
+            Err(e) => match e.sql_err() {
+                // The idempotency key raced with a concurrent request: answer with the winner.
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) if key.is_some() => {
+                    if let Some(existing) =
+                        find_by_key(&state.db, actor.user_id, key.as_deref().unwrap_or_default()).await?
+                    {
+                        return replay(state, existing, &hash).await;
+                    }
+                    // Otherwise it was the tracking number: try another one.
+                    if attempt >= 3 {
+                        return Err(e.into());
+                    }
+                }
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) if attempt < 3 => {}
+                _ => return Err(e.into()),
+            },
+        }
+    }
+    tracing::info!(submission = %id, bundle = %bundle.code, work_items = work_items.len(), "submission filed");
+    let s = submission::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Created::New(created_view(state, &s).await?))
+}
+
+async fn write(
+    db: &DatabaseConnection,
+    row: submission::ActiveModel,
+    items: Vec<work_item::ActiveModel>,
+    event: work_item_event::ActiveModel,
+    draft_key: (Uuid, &str, &str),
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    submission::Entity::insert(row).exec(&txn).await?;
+    work_item::Entity::insert_many(items).exec(&txn).await?;
+    work_item_event::Entity::insert(event).exec(&txn).await?;
+    draft::Entity::delete_by_id((draft_key.0, draft_key.1.to_owned(), draft_key.2.to_owned()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await
+}
+
+async fn find_by_key(
+    db: &DatabaseConnection,
+    applicant: Uuid,
+    key: &str,
+) -> Result<Option<submission::Model>, sea_orm::DbErr> {
+    submission::Entity::find()
+        .filter(submission::Column::ApplicantId.eq(applicant))
+        .filter(submission::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await
+}
+
+async fn replay(state: &AppState, existing: submission::Model, hash: &str) -> ServiceResult<Created> {
+    if existing.payload_hash != hash {
+        return Err(ServiceError::Conflict {
+            code: "idempotency_key_reused",
+            message: "这个 idempotency_key 已用于另一份不同的申请".into(),
+        });
+    }
+    Ok(Created::Replayed(created_view(state, &existing).await?))
+}
+
+async fn created_view(state: &AppState, s: &submission::Model) -> ServiceResult<SubmissionCreated> {
+    let items = items_of(&state.db, s.id).await?;
+    let bundle = state.catalog.bundle(&s.bundle);
+    let briefs = briefs(&state.catalog, bundle, &items, Date::today_china());
+    Ok(SubmissionCreated {
+        id: s.id.to_string(),
+        tracking_no: s.tracking_no.clone(),
+        status: status_of(bundle, &items),
+        bundle: s.bundle.clone(),
+        catalog_version: s.catalog_version.clone(),
+        submitted_at: s.submitted_at.to_rfc3339(),
+        work_items: briefs,
+    })
+}
+
+pub async fn items_of(
+    db: &DatabaseConnection,
+    submission: Uuid,
+) -> Result<Vec<work_item::Model>, sea_orm::DbErr> {
+    work_item::Entity::find()
+        .filter(work_item::Column::SubmissionId.eq(submission))
+        .order_by_asc(work_item::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The dependency view of a submission's work items for the state machine.
+pub fn states<'a>(bundle: Option<&'a Bundle>, items: &'a [work_item::Model]) -> Vec<ItemState<'a>> {
+    items
+        .iter()
+        .map(|w| ItemState {
+            item: w.item.as_str(),
+            status: WorkStatus::parse(&w.status).unwrap_or(WorkStatus::Pending),
+            depends_on: bundle
+                .and_then(|b| b.item(&w.item))
+                .map(|i| {
+                    i.depends_on
+                        .iter()
+                        .map(|d| d.as_str())
+                        .filter(|d| items.iter().any(|x| x.item == *d))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub fn status_of(bundle: Option<&Bundle>, items: &[work_item::Model]) -> SubmissionStatus {
+    submission_status(&states(bundle, items))
+}
+
+/// Work items as lists show them, with deadline flags computed for `today`.
+pub fn briefs(
+    catalog: &Catalog,
+    bundle: Option<&Bundle>,
+    items: &[work_item::Model],
+    today: Date,
+) -> Vec<WorkItemBrief> {
+    let st = states(bundle, items);
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, w)| {
+            let status = st[n].status;
+            let blocked_by = is_blocked(&st, n).then(|| {
+                st[n]
+                    .depends_on
+                    .iter()
+                    .filter_map(|d| bundle.and_then(|b| b.item(d)))
+                    .map(|i| i.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            });
+            let waiting_for = if status == WorkStatus::Waiting {
+                st[n]
+                    .depends_on
+                    .iter()
+                    .filter(|d| {
+                        items
+                            .iter()
+                            .any(|x| x.item == **d && x.status != WorkStatus::Completed.as_str())
+                    })
+                    .map(|d| (*d).to_owned())
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            };
+            let mut waiting_for = waiting_for;
+            waiting_for.sort();
+            brief(catalog, bundle, w, status, today, waiting_for, blocked_by)
+        })
+        .collect()
+}
+
+/// Overdue and due-soon flags: only while the department's clock runs.
+pub fn deadline_flags(catalog: &Catalog, status: WorkStatus, due: Option<&str>, today: Date) -> (bool, bool) {
+    let Some(due) = due.and_then(Date::parse).filter(|_| status.clock_runs()) else {
+        return (false, false);
+    };
+    let overdue = due < today;
+    let soon = !overdue && catalog.calendar.working_days_between(today, due) <= 1;
+    (overdue, soon)
+}
+
+fn brief(
+    catalog: &Catalog,
+    bundle: Option<&Bundle>,
+    w: &work_item::Model,
+    status: WorkStatus,
+    today: Date,
+    waiting_for: Vec<String>,
+    blocked_by: Option<String>,
+) -> WorkItemBrief {
+    let (overdue, due_soon) = deadline_flags(catalog, status, w.due_date.as_deref(), today);
+    WorkItemBrief {
+        id: w.id.to_string(),
+        item: w.item.clone(),
+        department: w.department.clone(),
+        status,
+        due_date: w.due_date.clone(),
+        overdue,
+        due_soon,
+        item_name: bundle
+            .and_then(|b| b.item(&w.item))
+            .map(|i| i.name.clone())
+            .unwrap_or_default(),
+        department_name: catalog
+            .department(&w.department)
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
+        waiting_for,
+        blocked_by,
+        version: w.version,
+    }
+}
+
+/// The applicant's own submission (others: 404).
+pub async fn get_own(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<SubmissionDto> {
+    let s = submission::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if s.applicant_id != actor.user_id {
+        return Err(ServiceError::NotFound);
+    }
+    let data: Map<String, Value> =
+        serde_json::from_str(&state.pii.decrypt(&s.data_enc)?).map_err(anyhow::Error::from)?;
+    view(state, &s, data).await
+}
+
+/// A submission with the answers the caller may see.
+pub async fn view(
+    state: &AppState,
+    s: &submission::Model,
+    data: Map<String, Value>,
+) -> ServiceResult<SubmissionDto> {
+    let items = items_of(&state.db, s.id).await?;
+    let bundle = state.catalog.bundle(&s.bundle);
+    let events = work_item_event::Entity::find()
+        .filter(work_item_event::Column::SubmissionId.eq(s.id))
+        .order_by_asc(work_item_event::Column::At)
+        .order_by_asc(work_item_event::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(SubmissionDto {
+        id: s.id.to_string(),
+        tracking_no: s.tracking_no.clone(),
+        bundle: s.bundle.clone(),
+        bundle_name: bundle.map(|b| b.name.clone()).unwrap_or_default(),
+        status: status_of(bundle, &items),
+        submitted_at: s.submitted_at.to_rfc3339(),
+        catalog_version: s.catalog_version.clone(),
+        work_items: briefs(&state.catalog, bundle, &items, Date::today_china()),
+        timeline: events
+            .into_iter()
+            .map(|e| TimelineEntry {
+                at: e.at.to_rfc3339(),
+                department: e.department,
+                event: e.event,
+                comment: e.comment,
+                item: e
+                    .work_item_id
+                    .and_then(|w| items.iter().find(|i| i.id == w))
+                    .map(|i| i.item.clone()),
+                work_item: e.work_item_id.map(|w| w.to_string()),
+            })
+            .collect(),
+        data,
+    })
+}
+
+/// The applicant's submissions, newest first, `limit` per page after
+/// `before` (a submission id from the previous page).
+pub async fn list_own(
+    state: &AppState,
+    actor: &Actor,
+    before: Option<Uuid>,
+    limit: u64,
+) -> ServiceResult<(Vec<SubmissionSummary>, Option<String>)> {
+    let limit = limit.clamp(1, 100);
+    let mut q = submission::Entity::find()
+        .filter(submission::Column::ApplicantId.eq(actor.user_id))
+        .order_by_desc(submission::Column::Id)
+        .limit(limit + 1);
+    if let Some(b) = before {
+        q = q.filter(submission::Column::Id.lt(b));
+    }
+    let mut rows = q.all(&state.db).await?;
+    let next = (rows.len() as u64 > limit).then(|| {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|s| s.id.to_string())
+    });
+    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
+    let all_items = work_item::Entity::find()
+        .filter(work_item::Column::SubmissionId.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let today = Date::today_china();
+    let out = rows
+        .iter()
+        .map(|s| {
+            let items: Vec<work_item::Model> = all_items
+                .iter()
+                .filter(|w| w.submission_id == s.id)
+                .cloned()
+                .collect();
+            let bundle = state.catalog.bundle(&s.bundle);
+            SubmissionSummary {
+                id: s.id.to_string(),
+                tracking_no: s.tracking_no.clone(),
+                bundle: s.bundle.clone(),
+                bundle_name: bundle.map(|b| b.name.clone()).unwrap_or_default(),
+                status: status_of(bundle, &items),
+                submitted_at: s.submitted_at.to_rfc3339(),
+                work_items: briefs(&state.catalog, bundle, &items, today),
+            }
+        })
+        .collect();
+    Ok((out, next.flatten()))
+}
