@@ -7,8 +7,10 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::layout::Layout;
 use crate::pages::admin::AdminPage;
+use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::me::MePage;
+use crate::pages::submission::{SubmissionPage, SubmissionsPage};
 use crate::pages::workbench::WorkbenchPage;
 use crate::pages::{bundle::BundlePage, home::HomePage, not_found::NotFound};
 
@@ -74,10 +76,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/bundles/:code") view=BundlePage ssr=SsrMode::Async/>
+                    <Route path=path!("/bundles/:code/apply") view=ApplyPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff/login") view=StaffLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/me") view=MePage ssr=SsrMode::Async/>
+                    <Route path=path!("/submissions") view=SubmissionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench") view=WorkbenchPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>

@@ -55,3 +55,102 @@ export async function screenshot(page, name) {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
+
+// GB 11643 check character.
+export function idCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, c, i) => s + Number(c) * w[i], 0);
+  return '10X98765432'[sum % 11];
+}
+
+let counter = 0;
+/** A valid 身份证号 unique within this run, born on `birth` (YYYYMMDD). */
+export function idNumber(birth = '19900101') {
+  counter += 1;
+  const seq = String((Date.now() + counter) % 1000).padStart(3, '0');
+  const first17 = `610326${birth}${seq}`;
+  return first17 + idCheck(first17);
+}
+
+/** A mobile number unique within this run. */
+export function uniquePhone() {
+  counter += 1;
+  return `136${String((Date.now() + counter * 7919) % 1e8).padStart(8, '0')}`;
+}
+
+/** GB 32100 check character of a 统一社会信用代码. */
+export function creditCode(body17 = '91610326MA6X0A0B1') {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...body17].reduce((s, c, i) => s + alphabet.indexOf(c) * w[i], 0);
+  return body17 + alphabet[(31 - (sum % 31)) % 31];
+}
+
+/** Registers a citizen through the API (as the page's own origin) and keeps the session. */
+export async function registerCitizen(page, name = '测试用户') {
+  const phone = uniquePhone();
+  const id = idNumber('19880315');
+  const res = await page.request.post(`${BASE_URL}/api/v1/auth/register`, {
+    headers: { Origin: BASE_URL },
+    data: { phone, password: '眉县的猕猴桃最甜', name, id_number: id },
+  });
+  if (res.status() !== 201) throw new Error(`register: ${res.status()} ${await res.text()}`);
+  return { phone, id, name };
+}
+
+/** Logs in through the API (the session cookie lands in the page's context). */
+export async function apiLogin(page, login, password = 'Demo@2024') {
+  const res = await page.request.post(`${BASE_URL}/api/v1/auth/login`, {
+    headers: { Origin: BASE_URL },
+    data: { login, password },
+  });
+  if (res.status() !== 200) throw new Error(`login ${login}: ${res.status()} ${await res.text()}`);
+}
+
+/**
+ * Fills every field of the wizard's current step from `values` (by field
+ * key): text inputs are typed, radios clicked, checkboxes ticked. Fields
+ * already holding a value (prefilled) are left alone unless `values` has them.
+ */
+export async function fillStep(page, values) {
+  const keys = await page.locator('.wizard [data-field]').evaluateAll((els) => els.map((e) => e.dataset.field));
+  for (const key of keys) {
+    if (!(key in values)) continue;
+    const v = values[key];
+    const field = page.locator(`.wizard [data-field="${key}"]`);
+    if (typeof v === 'boolean') {
+      const box = field.locator('input[type=checkbox]');
+      if ((await box.isChecked()) !== v) await box.click();
+    } else if ((await field.locator('input[type=radio]').count()) > 0) {
+      await field.locator(`input[type=radio][value="${v}"]`).check();
+    } else {
+      await field.locator('input, textarea').first().fill(String(v));
+    }
+  }
+}
+
+/**
+ * Presses 继续 and waits for the next screen, or — with `stay` — for the
+ * error summary that keeps the applicant on this one.
+ */
+export async function continueStep(page, { stay = false } = {}) {
+  const before = await page.locator('.wizard').getAttribute('data-screen');
+  await page.getByRole('button', { name: '继续' }).click();
+  if (stay) {
+    await page.locator('.error-summary').waitFor();
+    return;
+  }
+  await page.waitForFunction((b) => document.querySelector('.wizard')?.dataset.screen !== b, before, {
+    timeout: 15_000,
+  });
+}
+
+export async function screenName(page) {
+  return page.locator('.wizard').getAttribute('data-screen');
+}
+
+/** Today in China (UTC+8) shifted by `days`, as YYYY-MM-DD. */
+export function chinaDate(days = 0) {
+  const d = new Date(Date.now() + 8 * 3600_000 + days * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}

@@ -104,6 +104,7 @@ fn bundle_view(bundle: BundleDto, departments: &[DepartmentDto]) -> impl IntoVie
             <h1>{bundle.name.clone()}"“一件事”"</h1>
             <p>{bundle.summary.clone()}</p>
             <p class="lead-line">"★ 牵头部门：" <strong>{lead}</strong></p>
+            <p><a class="button wide-mobile" href=format!("/bundles/{}/apply", bundle.code) data-apply=bundle.code.clone()>"开始办理"</a></p>
             <dl class="facts">
                 <div><dt>"具体事项"</dt><dd>{item_count}" 项"</dd></div>
                 <div><dt>"办理部门"</dt><dd>{department_count}" 个"</dd></div>

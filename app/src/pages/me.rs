@@ -41,7 +41,7 @@ fn me_view(me: Me) -> impl IntoView {
     let staff_link = match role {
         Role::Clerk => Some(view! { <a class="button" href="/workbench">"进入工作台"</a> }),
         Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }),
-        Role::Citizen => None,
+        Role::Citizen => Some(view! { <a class="button" href="/submissions">"我的办件"</a> }),
     };
     let lead = (!me.lead_bundles.is_empty()).then(|| {
         view! { <p class="muted">"本部门牵头：" {me.lead_bundles.join("、")}</p> }

@@ -1,11 +1,13 @@
 //! Pages. They render on the server only; the interactive parts are islands.
 
 pub mod admin;
+pub mod apply;
 pub mod auth;
 pub mod bundle;
 pub mod home;
 pub mod me;
 pub mod not_found;
+pub mod submission;
 pub mod workbench;
 
 /// Sets the HTTP status of the page being rendered (no-op in the browser).
