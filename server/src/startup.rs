@@ -49,8 +49,13 @@ impl Application {
             bundles = catalog.bundles.len(),
             items = catalog.item_count(),
             departments = catalog.departments.len(),
+            calendar_years = ?catalog.calendar.years().collect::<Vec<_>>(),
             "catalog loaded"
         );
+        let today = app::domain::Date::today_china();
+        for year in [today.year(), today.add_days(60).year()] {
+            crate::services::submissions::warn_if_no_calendar(&catalog, year);
+        }
         let pii = match (&settings.pii_key, settings.demo) {
             (Some(k), _) => PiiCipher::from_base64(&k.0).context("ONETHING_PII_KEY")?,
             (None, true) => PiiCipher::load_or_create(&settings.data_dir.join("pii.key"))?,

@@ -118,14 +118,14 @@ pub fn check(field: &FormField, value: Option<&Value>, today: Date) -> Result<Op
                     format!("{}不能早于今天", field.label),
                 ));
             }
-            if let Some(days) = r.within_days {
-                if d < today.add_days(-i64::from(days)) {
-                    return Err(error(
-                        field,
-                        "date_too_old",
-                        format!("{}不能早于 {days} 天前", field.label),
-                    ));
-                }
+            if let Some(days) = r.within_days
+                && d < today.add_days(-i64::from(days))
+            {
+                return Err(error(
+                    field,
+                    "date_too_old",
+                    format!("{}不能早于 {days} 天前", field.label),
+                ));
             }
             Value::String(d.to_string())
         }

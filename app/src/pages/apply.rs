@@ -16,10 +16,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::api::{BundleDto, Draft, FieldError, FormDto, FormField, FormItem, Me, SubmissionCreated, SubmitRequest};
+use crate::api::{
+    BundleDto, Draft, FieldError, FormDto, FormField, FormItem, Me, SubmissionCreated, SubmitRequest,
+};
 use crate::browser;
-use crate::catalog::values::{check, is_empty};
 use crate::catalog::FieldKind;
+use crate::catalog::values::{check, is_empty};
 use crate::client::{Api, ApiError, Method};
 use crate::domain::Date;
 
@@ -94,7 +96,13 @@ async fn load(api: &Api, code: &str, me: Me, screen: Option<String>) -> Result<W
         Err(e) => return Err(e),
     };
     let chosen = draft.as_ref().map(|d| d.items.join(",")).unwrap_or_default();
-    let form = match api.get::<FormDto>(&format!("/api/v1/bundles/{code}/form?items={}", super::url_encode(&chosen))).await {
+    let form = match api
+        .get::<FormDto>(&format!(
+            "/api/v1/bundles/{code}/form?items={}",
+            super::url_encode(&chosen)
+        ))
+        .await
+    {
         Ok(f) => Some(f),
         Err(ApiError::Api { status: 422, .. }) => None,
         Err(e) => return Err(e),
@@ -151,16 +159,32 @@ enum SaveState {
 /// validators the server runs again.
 #[island]
 pub fn Wizard(init: WizardInit) -> impl IntoView {
-    let WizardInit { bundle, bundle_name, user, items: all_items, form: initial_form, draft, screen: initial_screen, departments } =
-        init;
+    let WizardInit {
+        bundle,
+        bundle_name,
+        user,
+        items: all_items,
+        form: initial_form,
+        draft,
+        screen: initial_screen,
+        departments,
+    } = init;
     let has_optional = all_items.iter().any(|i| i.optional);
     let storage_key = format!("onething:draft:{user}:{bundle}");
 
     // ── State ──
     let items = RwSignal::new(
-        draft.as_ref().map(|d| d.items.clone()).filter(|i| !i.is_empty()).unwrap_or_else(|| {
-            all_items.iter().filter(|i| i.selected).map(|i| i.code.clone()).collect()
-        }),
+        draft
+            .as_ref()
+            .map(|d| d.items.clone())
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| {
+                all_items
+                    .iter()
+                    .filter(|i| i.selected)
+                    .map(|i| i.code.clone())
+                    .collect()
+            }),
     );
     let form = RwSignal::new(initial_form.clone());
     let prefilled: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
@@ -179,8 +203,13 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         d
     });
     let first_screen = {
-        let steps: Vec<String> = initial_form.iter().flat_map(|f| f.steps.iter().map(|s| s.key.clone())).collect();
-        let wanted = initial_screen.clone().or_else(|| draft.as_ref().and_then(|d| d.step.clone()));
+        let steps: Vec<String> = initial_form
+            .iter()
+            .flat_map(|f| f.steps.iter().map(|s| s.key.clone()))
+            .collect();
+        let wanted = initial_screen
+            .clone()
+            .or_else(|| draft.as_ref().and_then(|d| d.step.clone()));
         match wanted {
             Some(s) if s == REVIEW && initial_form.is_some() => s,
             Some(s) if steps.contains(&s) => s,
@@ -212,7 +241,13 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         }
         s
     });
-    let position = Memo::new(move |_| screens.read().iter().position(|(k, _)| *k == screen.get()).unwrap_or(0));
+    let position = Memo::new(move |_| {
+        screens
+            .read()
+            .iter()
+            .position(|(k, _)| *k == screen.get())
+            .unwrap_or(0)
+    });
 
     // ── Persistence ──
     // The bundle code is needed inside closures that must be 'static + Copy.
@@ -242,7 +277,11 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         save_state.set(SaveState::Saving);
         spawn_local(async move {
             let r = Api::new().send::<_, Draft>(Method::Put, &path, &body).await;
-            save_state.set(if r.is_ok() { SaveState::Saved } else { SaveState::LocalOnly });
+            save_state.set(if r.is_ok() {
+                SaveState::Saved
+            } else {
+                SaveState::LocalOnly
+            });
         });
     };
     // Every change: the local copy now, the server copy after a pause.
@@ -327,21 +366,21 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                 let step = browser_step().or(local.step.clone());
                 if !same_items && !local.items.is_empty() {
                     load_form(local.items, step);
-                } else if let Some(s) = step {
-                    if screens.get_untracked().iter().any(|(k, _)| *k == s) {
-                        screen.set(s);
-                    }
+                } else if let Some(s) = step
+                    && screens.get_untracked().iter().any(|(k, _)| *k == s)
+                {
+                    screen.set(s);
                 }
             }
         }
         replace_step(&screen.get_untracked());
     });
     let _ = window_event_listener_untyped("popstate", move |_| {
-        if let Some(s) = browser_step() {
-            if screens.get_untracked().iter().any(|(k, _)| *k == s) {
-                summary.set(false);
-                screen.set(s);
-            }
+        if let Some(s) = browser_step()
+            && screens.get_untracked().iter().any(|(k, _)| *k == s)
+        {
+            summary.set(false);
+            screen.set(s);
         }
     });
 
@@ -366,7 +405,8 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let next_screen = move || screens.with_untracked(|s| s.get(position.get_untracked() + 1).map(|(k, _)| k.clone()));
+    let next_screen =
+        move || screens.with_untracked(|s| s.get(position.get_untracked() + 1).map(|(k, _)| k.clone()));
     let continue_from = move |key: String| {
         if key == ITEMS {
             let chosen = items.get_untracked();
@@ -390,7 +430,11 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
             return;
         }
         // Back to the check-answers page when a "修改" link brought us here.
-        let to = if browser_param("from").as_deref() == Some(REVIEW) { Some(REVIEW.to_owned()) } else { next_screen() };
+        let to = if browser_param("from").as_deref() == Some(REVIEW) {
+            Some(REVIEW.to_owned())
+        } else {
+            next_screen()
+        };
         if let Some(to) = to {
             go(to, true);
         }
@@ -415,8 +459,11 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         }
         // Only what this form asks: answers for items no longer chosen stay
         // in the draft but are not filed.
-        let answers: Map<String, Value> =
-            data.get_untracked().into_iter().filter(|(k, v)| f.field(k).is_some() && !is_empty(Some(v))).collect();
+        let answers: Map<String, Value> = data
+            .get_untracked()
+            .into_iter()
+            .filter(|(k, v)| f.field(k).is_some() && !is_empty(Some(v)))
+            .collect();
         let req = SubmitRequest {
             bundle: bundle_code(),
             items: Some(f.selected_items()),
@@ -426,17 +473,28 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         busy.set(true);
         message.set(None);
         spawn_local(async move {
-            match Api::new().send::<_, SubmissionCreated>(Method::Post, "/api/v1/submissions", &req).await {
+            match Api::new()
+                .send::<_, SubmissionCreated>(Method::Post, "/api/v1/submissions", &req)
+                .await
+            {
                 Ok(created) => {
                     storage_remove(&storage_key.get_value());
                     browser::go(&format!("/submissions/{}?new=1", created.id));
                 }
                 Err(ApiError::Api { fields, .. }) if !fields.is_empty() => {
                     busy.set(false);
-                    let map: BTreeMap<String, String> = fields.into_iter().map(|e: FieldError| (e.field, e.message)).collect();
+                    let map: BTreeMap<String, String> = fields
+                        .into_iter()
+                        .map(|e: FieldError| (e.field, e.message))
+                        .collect();
                     let first = map.keys().next().cloned();
                     errors.set(map);
-                    let step = first.and_then(|k| f.steps.iter().find(|s| s.fields.iter().any(|x| x.key == k)).map(|s| s.key.clone()));
+                    let step = first.and_then(|k| {
+                        f.steps
+                            .iter()
+                            .find(|s| s.fields.iter().any(|x| x.key == k))
+                            .map(|s| s.key.clone())
+                    });
                     if let Some(s) = step {
                         go(s, true);
                     }
@@ -445,7 +503,9 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                 Err(e) => {
                     busy.set(false);
                     let m = match e {
-                        ApiError::Network => "网络连接失败。您填写的内容已保存在本机，请稍后再点“提交申请”。".to_owned(),
+                        ApiError::Network => {
+                            "网络连接失败。您填写的内容已保存在本机，请稍后再点“提交申请”。".to_owned()
+                        }
                         other => other.to_string(),
                     };
                     message.set(Some(m));
@@ -459,7 +519,11 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
     let progress = move || {
         let total = screens.read().len();
         let n = position.get() + 1;
-        let title = screens.read().get(n - 1).map(|(_, t)| t.clone()).unwrap_or_default();
+        let title = screens
+            .read()
+            .get(n - 1)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
         let width = format!("w{}", (n * 20 / total.max(1)).min(20));
         view! {
             <div class="progress" aria-live="polite">
@@ -529,7 +593,8 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                     let on_change = {
                         let f = f.clone();
                         move || {
-                            if errors.with_untracked(|e| e.contains_key(&f.key)) && check_field(&f).is_none() {
+                            if errors.with_untracked(|e| e.contains_key(&f.key)) && check_field(&f).is_none()
+                            {
                                 set_error(&f.key, None);
                             }
                             changed();
@@ -546,7 +611,9 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
     let back = move || {
         let p = position.get();
         (p > 0).then(|| {
-            let prev = screens.with(|s| s.get(p - 1).map(|(k, _)| k.clone())).unwrap_or_default();
+            let prev = screens
+                .with(|s| s.get(p - 1).map(|(k, _)| k.clone()))
+                .unwrap_or_default();
             view! {
                 <a class="back-link" href=format!("?step={prev}")
                     on:click=move |ev| { ev.prevent_default(); go(prev.clone(), true); }>
@@ -673,7 +740,11 @@ fn field_input(
         }
     };
     let used_by = (f.used_by.len() > 1).then(|| {
-        let names: Vec<String> = f.used_by.iter().filter_map(|c| item_names.get(c).cloned()).collect();
+        let names: Vec<String> = f
+            .used_by
+            .iter()
+            .filter_map(|c| item_names.get(c).cloned())
+            .collect();
         view! { <p class="used-by">{format!("用于：{}", names.join("、"))}</p> }
     });
     let label = view! {
@@ -854,7 +925,10 @@ fn display(f: &FormField, v: Option<&Value>) -> String {
 fn draft_time(draft: &Option<Draft>) -> f64 {
     #[cfg(feature = "hydrate")]
     {
-        draft.as_ref().and_then(|d| d.updated_at.as_deref()).map_or(0.0, js_sys::Date::parse)
+        draft
+            .as_ref()
+            .and_then(|d| d.updated_at.as_deref())
+            .map_or(0.0, js_sys::Date::parse)
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -897,9 +971,10 @@ fn storage_get<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
 
 fn storage_set<T: Serialize>(key: &str, value: &T) {
     #[cfg(feature = "hydrate")]
-    if let (Some(s), Ok(text)) =
-        (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(value))
-    {
+    if let (Some(s), Ok(text)) = (
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+        serde_json::to_string(value),
+    ) {
         let _ = s.set_item(key, &text);
     }
     #[cfg(not(feature = "hydrate"))]
@@ -948,10 +1023,10 @@ fn push_step(step: &str) {
 
 fn replace_step(step: &str) {
     #[cfg(feature = "hydrate")]
-    if browser_param("step").is_none() {
-        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?step={step}")));
-        }
+    if browser_param("step").is_none()
+        && let Some(h) = web_sys::window().and_then(|w| w.history().ok())
+    {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?step={step}")));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = step;

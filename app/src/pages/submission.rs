@@ -55,7 +55,10 @@ pub fn work_status_class(s: WorkStatus) -> &'static str {
 pub fn deadline_text(w: &WorkItemBrief) -> String {
     match (w.status, &w.due_date) {
         (WorkStatus::Waiting, _) if w.blocked_by.is_some() => {
-            format!("无法开始：前置事项“{}”不予办理", w.blocked_by.clone().unwrap_or_default())
+            format!(
+                "无法开始：前置事项“{}”不予办理",
+                w.blocked_by.clone().unwrap_or_default()
+            )
         }
         (WorkStatus::Waiting, _) => "等待前置事项办结后开始计时".into(),
         (WorkStatus::Returned, _) => "计时暂停，等待您补正".into(),
@@ -133,7 +136,10 @@ pub fn SubmissionsPage() -> impl IntoView {
 }
 
 fn list_view(page: Page<SubmissionSummary>) -> impl IntoView {
-    let empty = page.items.is_empty().then(|| view! { <p class="muted">"您还没有提交过申请。" <a href="/">"去办事"</a></p> });
+    let empty = page
+        .items
+        .is_empty()
+        .then(|| view! { <p class="muted">"您还没有提交过申请。" <a href="/">"去办事"</a></p> });
     let rows = page
         .items
         .into_iter()

@@ -56,13 +56,13 @@ pub async fn put(state: &AppState, actor: &Actor, bundle: &str, mut body: Draft)
     let existing = draft::Entity::find_by_id(key(actor, bundle))
         .one(&state.db)
         .await?;
-    if let (Some(row), Some(v)) = (&existing, body.version) {
-        if row.version != v {
-            return Err(ServiceError::Conflict {
-                code: "draft_conflict",
-                message: "草稿已在其他设备上更新，请刷新后继续".into(),
-            });
-        }
+    if let (Some(row), Some(v)) = (&existing, body.version)
+        && row.version != v
+    {
+        return Err(ServiceError::Conflict {
+            code: "draft_conflict",
+            message: "草稿已在其他设备上更新，请刷新后继续".into(),
+        });
     }
     body.version = None;
     body.updated_at = None;

@@ -58,13 +58,13 @@ pub fn warn_if_no_calendar(catalog: &Catalog, year: i32) {
     if catalog.calendar.has_year(year) {
         return;
     }
-    if let Ok(mut w) = WARNED.lock() {
-        if w.get_or_insert_with(HashSet::new).insert(year) {
-            tracing::warn!(
-                year,
-                "no State Council holiday calendar for this year: counting weekends only"
-            );
-        }
+    if let Ok(mut w) = WARNED.lock()
+        && w.get_or_insert_with(HashSet::new).insert(year)
+    {
+        tracing::warn!(
+            year,
+            "no State Council holiday calendar for this year: counting weekends only"
+        );
     }
 }
 
@@ -121,10 +121,10 @@ pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> Serv
         }
         other => other.map(ToOwned::to_owned),
     };
-    if let Some(k) = &key {
-        if let Some(existing) = find_by_key(&state.db, actor.user_id, k).await? {
-            return replay(state, existing, &hash).await;
-        }
+    if let Some(k) = &key
+        && let Some(existing) = find_by_key(&state.db, actor.user_id, k).await?
+    {
+        return replay(state, existing, &hash).await;
     }
 
     let subject = drafts::subject_of(actor);

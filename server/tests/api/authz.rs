@@ -12,18 +12,19 @@ both_backends!(
     every_role_on_every_endpoint
 );
 
-/// The callers of the matrix, in column order.
-const ROLES: [&str; 5] = ["anonymous", "citizen", "clerk", "lead", "admin"];
+/// The callers of the matrix, in column order: "owner" filed the objects
+/// below, "other" is another citizen.
+const ROLES: [&str; 6] = ["anonymous", "owner", "other", "clerk", "lead", "admin"];
 
 struct Row {
     method: Method,
     path: String,
     body: Option<Value>,
     /// Expected status per role, in `ROLES` order.
-    expect: [u16; 5],
+    expect: [u16; 6],
 }
 
-fn row(method: Method, path: impl Into<String>, body: Option<Value>, expect: [u16; 5]) -> Row {
+fn row(method: Method, path: impl Into<String>, body: Option<Value>, expect: [u16; 6]) -> Row {
     Row {
         method,
         path: path.into(),
@@ -42,41 +43,80 @@ async fn call(b: &Browser, r: &Row) -> u16 {
 
 async fn every_role_on_every_endpoint(app: TestApp) {
     let anonymous = app.browser();
-    let (citizen, _, _) = app.new_citizen("矩阵测试").await;
+    let (owner, _, owner_id) = app.new_citizen("矩阵甲").await;
+    let (other, _, _) = app.new_citizen("矩阵乙").await;
     // 县公安局 leads no bundle; 县卫健局 leads 新生儿出生.
     let clerk = app.logged_in("clerk-public-security", DEMO_PASSWORD).await;
     let lead = app.logged_in("clerk-health", DEMO_PASSWORD).await;
     let admin = app.logged_in("admin", DEMO_PASSWORD).await;
-    let callers = [&anonymous, &citizen, &clerk, &lead, &admin];
-    let (_, other) = admin.get("/api/v1/admin/users?role=clerk&department=tax").await;
-    let other_id = other["items"][0]["id"].as_str().expect("a tax clerk").to_owned();
+    let callers = [&anonymous, &owner, &other, &clerk, &lead, &admin];
+    let (_, tax) = admin.get("/api/v1/admin/users?role=clerk&department=tax").await;
+    let tax_clerk = tax["items"][0]["id"].as_str().expect("a tax clerk").to_owned();
 
-    let public = [200, 200, 200, 200, 200];
-    let logged_in = [401, 200, 200, 200, 200];
-    let admin_only = [401, 404, 404, 404, 200];
+    // The owner's objects: a draft and a submission of 新生儿出生.
+    let (status, _) = owner.put("/api/v1/drafts/retirement", &json!({"data": {}})).await;
+    assert_eq!(status, 200);
+    let body = json!({"bundle": "newborn", "items": [], "data": crate::submissions::newborn_data(&owner_id, &crate::helpers::unique_id_number())});
+    let (status, created) = owner.post("/api/v1/submissions", &body).await;
+    assert_eq!(status, 201, "{created}");
+    let submission = created["id"].as_str().expect("id").to_owned();
+
+    let public = [200, 200, 200, 200, 200, 200];
+    let logged_in = [401, 200, 200, 200, 200, 200];
+    let admin_only = [401, 404, 404, 404, 404, 200];
+    let applicants = |ok: u16| [401, ok, ok, 403, 403, 403];
     let rows = vec![
         row(Method::GET, "/api/v1/health", None, public),
         row(Method::GET, "/api/v1/departments", None, public),
         row(Method::GET, "/api/v1/bundles", None, public),
         row(Method::GET, "/api/v1/bundles/newborn", None, public),
+        row(Method::GET, "/api/v1/bundles/newborn/form", None, public),
         row(Method::GET, "/api/v1/openapi.yaml", None, public),
         row(Method::GET, "/api/v1/me", None, logged_in),
         row(
             Method::POST,
             "/api/v1/auth/password",
             Some(json!({"current_password": "x", "new_password": "y"})),
-            [401, 422, 422, 422, 422],
+            [401, 422, 422, 422, 422, 422],
+        ),
+        // Drafts are addressed by bundle within the caller's own space: the
+        // other citizen simply has none.
+        row(
+            Method::GET,
+            "/api/v1/drafts/retirement",
+            None,
+            [401, 200, 404, 403, 403, 403],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/drafts/newborn",
+            Some(json!({"data": {}})),
+            applicants(200),
+        ),
+        row(Method::DELETE, "/api/v1/drafts/newborn", None, applicants(204)),
+        row(
+            Method::POST,
+            "/api/v1/submissions",
+            Some(json!({"bundle": "newborn", "data": {}})),
+            applicants(422),
+        ),
+        row(Method::GET, "/api/v1/submissions", None, logged_in),
+        row(
+            Method::GET,
+            format!("/api/v1/submissions/{submission}"),
+            None,
+            [401, 200, 404, 404, 404, 404],
         ),
         row(Method::GET, "/api/v1/admin/users", None, admin_only),
         row(
             Method::POST,
             "/api/v1/admin/users",
             Some(json!({"username": "", "name": "", "role": "", "password": ""})),
-            [401, 404, 404, 404, 422],
+            [401, 404, 404, 404, 404, 422],
         ),
         row(
             Method::POST,
-            format!("/api/v1/admin/users/{other_id}/enable"),
+            format!("/api/v1/admin/users/{tax_clerk}/enable"),
             Some(json!({})),
             admin_only,
         ),
@@ -100,4 +140,6 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         "authorisation matrix:\n{}",
         failures.join("\n")
     );
+    // The other citizen's list does not show the owner's submission.
+    assert_eq!(other.get("/api/v1/submissions").await.1["items"], json!([]));
 }
