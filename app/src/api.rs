@@ -485,3 +485,164 @@ pub struct SubmissionSummary {
     pub submitted_at: String,
     pub work_items: Vec<WorkItemBrief>,
 }
+
+/// A row of the clerk queue (`GET /api/v1/work-items`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkItemRow {
+    pub id: String,
+    pub submission_id: String,
+    pub tracking_no: String,
+    pub bundle: String,
+    #[serde(default)]
+    pub bundle_name: String,
+    pub item: String,
+    #[serde(default)]
+    pub item_name: String,
+    pub department: String,
+    pub status: crate::workflow::WorkStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub overdue: bool,
+    #[serde(default)]
+    pub due_soon: bool,
+    pub submitted_at: String,
+    pub version: i32,
+}
+
+/// `GET /api/v1/work-items`: one page of a department's queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkQueue {
+    pub items: Vec<WorkItemRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Items of the department per status.
+    pub counts: std::collections::BTreeMap<String, u64>,
+    /// Open items past their due date.
+    pub overdue: u64,
+}
+
+/// An answer of a submission as a clerk sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldValue {
+    pub key: String,
+    pub label: String,
+    pub kind: crate::catalog::FieldKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// The value as a person reads it (option labels, 是/否).
+    pub display: String,
+}
+
+/// The submission a work item belongs to, in brief.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionHead {
+    pub id: String,
+    pub tracking_no: String,
+    pub bundle: String,
+    pub bundle_name: String,
+    pub status: crate::workflow::SubmissionStatus,
+    pub submitted_at: String,
+}
+
+/// `GET /api/v1/work-items/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkItemDetail {
+    pub work_item: WorkItemRow,
+    pub submission: SubmissionHead,
+    /// Only the answers this item uses (need-to-know).
+    pub fields: Vec<FieldValue>,
+    /// The documents this item needs and whether they are ready or promised.
+    pub materials: Vec<FieldValue>,
+    /// This item's events, oldest first.
+    pub history: Vec<TimelineEntry>,
+    /// Every work item of the submission (states only).
+    pub siblings: Vec<WorkItemBrief>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<crate::workflow::Action>,
+    /// The department's result, once completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+}
+
+/// `POST /api/v1/work-items/{id}/actions`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionRequest {
+    /// `accept`, `return`, `complete` or `reject`.
+    pub action: String,
+    /// Required for `return` and `reject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The result of a `complete` (e.g. a certificate number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    /// The version the clerk saw; another version answers 409.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+}
+
+/// `200` of an action: the item in its new state and the items it released.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionResult {
+    pub work_item: WorkItemRow,
+    #[serde(default)]
+    pub released: Vec<WorkItemBrief>,
+}
+
+/// `POST /api/v1/submissions/{id}/supplement` (补正).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    /// The returned work item's id.
+    pub work_item: String,
+    /// Corrected answers (only fields that item uses).
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An in-app notification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationDto {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<String>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// `GET /api/v1/notifications`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub items: Vec<NotificationDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    pub unread: u64,
+}
+
+/// A department's load in a lead department's bundle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentLoad {
+    pub department: String,
+    pub department_name: String,
+    /// Items not yet completed or rejected.
+    pub open: u64,
+    pub overdue: u64,
+    pub returned: u64,
+}
+
+/// `GET /api/v1/lead/board?bundle=`: a bundle as its ★ lead department sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeadBoard {
+    pub bundle: String,
+    pub bundle_name: String,
+    /// The bundles the caller's department leads.
+    pub bundles: Vec<String>,
+    /// Bottlenecks first: most overdue, then most open.
+    pub departments: Vec<DepartmentLoad>,
+    /// Submissions with overdue items, most overdue first (at most 50).
+    pub overdue: Vec<SubmissionSummary>,
+    /// Every submission of the bundle, newest first, one page.
+    pub submissions: Page<SubmissionSummary>,
+}

@@ -7,10 +7,12 @@ pub mod auth;
 pub mod demo;
 pub mod drafts;
 pub mod forms;
+pub mod notifications;
 pub mod passwords;
 pub mod submissions;
 pub mod throttle;
 pub mod users;
+pub mod work_items;
 
 use app::api::FieldError;
 

@@ -139,6 +139,9 @@ pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> Serv
             work_items.push(work_item::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 submission_id: Set(id),
+                tracking_no: Set(String::new()),
+                bundle: Set(bundle.code.to_string()),
+                submitted_at: Set(now),
                 item: Set(item.code.to_string()),
                 department: Set(dept.to_string()),
                 status: Set(if waits {
@@ -163,9 +166,13 @@ pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> Serv
     let mut attempt = 0;
     loop {
         attempt += 1;
+        let number = tracking_no(today);
+        for w in &mut work_items {
+            w.tracking_no = Set(number.clone());
+        }
         let row = submission::ActiveModel {
             id: Set(id),
-            tracking_no: Set(tracking_no(today)),
+            tracking_no: Set(number),
             bundle: Set(bundle.code.to_string()),
             catalog_version: Set(catalog.version.clone()),
             applicant_id: Set(actor.user_id),
@@ -279,8 +286,8 @@ async fn created_view(state: &AppState, s: &submission::Model) -> ServiceResult<
     })
 }
 
-pub async fn items_of(
-    db: &DatabaseConnection,
+pub async fn items_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
     submission: Uuid,
 ) -> Result<Vec<work_item::Model>, sea_orm::DbErr> {
     work_item::Entity::find()
@@ -402,18 +409,27 @@ fn brief(
     }
 }
 
-/// The applicant's own submission (others: 404).
-pub async fn get_own(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<SubmissionDto> {
+/// One submission: all of it for its applicant; for staff, what
+/// [`super::work_items::staff_view`] allows; 404 for everyone else.
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    meta: &super::auth::RequestMeta,
+) -> ServiceResult<SubmissionDto> {
     let s = submission::Entity::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if s.applicant_id != actor.user_id {
-        return Err(ServiceError::NotFound);
+    if s.applicant_id == actor.user_id {
+        let data: Map<String, Value> =
+            serde_json::from_str(&state.pii.decrypt(&s.data_enc)?).map_err(anyhow::Error::from)?;
+        return view(state, &s, data).await;
     }
-    let data: Map<String, Value> =
-        serde_json::from_str(&state.pii.decrypt(&s.data_enc)?).map_err(anyhow::Error::from)?;
-    view(state, &s, data).await
+    match actor.role {
+        Role::Clerk => super::work_items::staff_view(state, actor, &s, meta).await,
+        _ => Err(ServiceError::NotFound),
+    }
 }
 
 /// A submission with the answers the caller may see.
@@ -439,20 +455,7 @@ pub async fn view(
         submitted_at: s.submitted_at.to_rfc3339(),
         catalog_version: s.catalog_version.clone(),
         work_items: briefs(&state.catalog, bundle, &items, Date::today_china()),
-        timeline: events
-            .into_iter()
-            .map(|e| TimelineEntry {
-                at: e.at.to_rfc3339(),
-                department: e.department,
-                event: e.event,
-                comment: e.comment,
-                item: e
-                    .work_item_id
-                    .and_then(|w| items.iter().find(|i| i.id == w))
-                    .map(|i| i.item.clone()),
-                work_item: e.work_item_id.map(|w| w.to_string()),
-            })
-            .collect(),
+        timeline: events.into_iter().map(|e| timeline_entry(e, &items)).collect(),
         data,
     })
 }
@@ -478,20 +481,27 @@ pub async fn list_own(
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         rows.last().map(|s| s.id.to_string())
     });
+    let out = summaries(state, rows).await?;
+    Ok((out, next.flatten()))
+}
+
+/// Submissions with their work items, in the order given.
+pub async fn summaries(
+    state: &AppState,
+    rows: Vec<submission::Model>,
+) -> ServiceResult<Vec<SubmissionSummary>> {
     let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
-    let all_items = work_item::Entity::find()
+    let all = work_item::Entity::find()
         .filter(work_item::Column::SubmissionId.is_in(ids))
+        .order_by_asc(work_item::Column::Id)
         .all(&state.db)
         .await?;
     let today = Date::today_china();
-    let out = rows
+    Ok(rows
         .iter()
         .map(|s| {
-            let items: Vec<work_item::Model> = all_items
-                .iter()
-                .filter(|w| w.submission_id == s.id)
-                .cloned()
-                .collect();
+            let items: Vec<work_item::Model> =
+                all.iter().filter(|w| w.submission_id == s.id).cloned().collect();
             let bundle = state.catalog.bundle(&s.bundle);
             SubmissionSummary {
                 id: s.id.to_string(),
@@ -503,6 +513,20 @@ pub async fn list_own(
                 work_items: briefs(&state.catalog, bundle, &items, today),
             }
         })
-        .collect();
-    Ok((out, next.flatten()))
+        .collect())
+}
+
+/// A timeline line from an event.
+pub fn timeline_entry(e: work_item_event::Model, items: &[work_item::Model]) -> TimelineEntry {
+    TimelineEntry {
+        at: e.at.to_rfc3339(),
+        department: e.department,
+        event: e.event,
+        comment: e.comment,
+        item: e
+            .work_item_id
+            .and_then(|w| items.iter().find(|i| i.id == w))
+            .map(|i| i.item.clone()),
+        work_item: e.work_item_id.map(|w| w.to_string()),
+    }
 }

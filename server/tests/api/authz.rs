@@ -60,6 +60,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
     let (status, created) = owner.post("/api/v1/submissions", &body).await;
     assert_eq!(status, 201, "{created}");
     let submission = created["id"].as_str().expect("id").to_owned();
+    let work_item = |item: &str| {
+        created["work_items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|w| w["item"] == item)
+            .and_then(|w| w["id"].as_str())
+            .expect(item)
+            .to_owned()
+    };
+    let (registration, vaccination) = (
+        work_item("birth-registration"),
+        work_item("vaccination-certificate"),
+    );
 
     let public = [200, 200, 200, 200, 200, 200];
     let logged_in = [401, 200, 200, 200, 200, 200];
@@ -105,7 +119,52 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::GET,
             format!("/api/v1/submissions/{submission}"),
             None,
-            [401, 200, 404, 404, 404, 404],
+            // 县公安局 handles an item of it; 县卫健局 leads the bundle.
+            [401, 200, 404, 200, 200, 404],
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/submissions/{submission}/supplement"),
+            Some(json!({"work_item": registration, "data": {}})),
+            [401, 409, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/work-items",
+            None,
+            [401, 404, 404, 200, 200, 404],
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/work-items/{registration}"),
+            None,
+            [401, 404, 404, 200, 200, 404],
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/work-items/{vaccination}"),
+            None,
+            [401, 404, 404, 404, 200, 404],
+        ),
+        // Waiting: the police clerk may act but not yet; the lead may only look.
+        row(
+            Method::POST,
+            format!("/api/v1/work-items/{registration}/actions"),
+            Some(json!({"action": "accept"})),
+            [401, 404, 404, 409, 403, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/lead/board",
+            None,
+            [401, 404, 404, 404, 200, 404],
+        ),
+        row(Method::GET, "/api/v1/notifications", None, logged_in),
+        row(
+            Method::POST,
+            "/api/v1/notifications/read-all",
+            Some(json!({})),
+            [401, 204, 204, 204, 204, 204],
         ),
         row(Method::GET, "/api/v1/admin/users", None, admin_only),
         row(

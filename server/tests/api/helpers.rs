@@ -336,6 +336,16 @@ where
             .await;
     }
     if let Err(e) = outcome {
+        // The server's side of the story, for the failure report.
+        let logs = logs();
+        let tail: Vec<&str> = logs
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+            .collect();
+        eprintln!(
+            "server warnings and errors so far:\n{}",
+            tail[tail.len().saturating_sub(20)..].join("\n")
+        );
         std::panic::resume_unwind(e.into_panic());
     }
     assert_no_pii_in_logs();

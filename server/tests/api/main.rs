@@ -10,3 +10,4 @@ mod catalog;
 mod cli;
 mod errors;
 mod submissions;
+mod workbench;

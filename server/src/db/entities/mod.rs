@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod catalog_version;
 pub mod draft;
 pub mod login_throttle;
+pub mod notification;
 pub mod session;
 pub mod submission;
 pub mod user;

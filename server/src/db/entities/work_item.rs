@@ -7,6 +7,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub submission_id: Uuid,
+    pub tracking_no: String,
+    pub bundle: String,
+    pub submitted_at: ChronoDateTimeUtc,
     pub item: String,
     pub department: String,
     /// waiting | pending | accepted | returned | completed | rejected

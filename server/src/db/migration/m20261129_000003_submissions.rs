@@ -95,6 +95,10 @@ impl MigrationTrait for Migration {
                 .table("work_items")
                 .col(uuid("id").primary_key())
                 .col(uuid("submission_id"))
+                // Copied from the submission (immutable) so the queues need no join.
+                .col(string_len("tracking_no", 32))
+                .col(string_len("bundle", 64))
+                .col(timestamp_with_time_zone("submitted_at"))
                 .col(string_len("item", 64))
                 .col(string_len("department", 64))
                 .col(string_len("status", 16))

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_catalog_versions;
 mod m20261129_000002_identity;
 mod m20261129_000003_submissions;
+mod m20261129_000004_notifications;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_catalog_versions::Migration),
             Box::new(m20261129_000002_identity::Migration),
             Box::new(m20261129_000003_submissions::Migration),
+            Box::new(m20261129_000004_notifications::Migration),
         ]
     }
 }

@@ -93,7 +93,8 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,
+    meta: crate::services::auth::RequestMeta,
     Path(id): Path<Uuid>,
 ) -> Result<Json<SubmissionDto>, ApiError> {
-    Ok(Json(submissions::get_own(&state, &actor, id).await?))
+    Ok(Json(submissions::get(&state, &actor, id, &meta).await?))
 }

@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod forms;
 mod health;
+mod work;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,6 +31,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/submissions", get(forms::list).post(forms::submit))
         .route("/api/v1/submissions/{id}", get(forms::get))
+        .route("/api/v1/submissions/{id}/supplement", post(work::supplement))
+        .route("/api/v1/work-items", get(work::queue))
+        .route("/api/v1/work-items/{id}", get(work::detail))
+        .route("/api/v1/work-items/{id}/actions", post(work::act))
+        .route("/api/v1/lead/board", get(work::board))
+        .route("/api/v1/notifications", get(work::notifications))
+        .route("/api/v1/notifications/read-all", post(work::read_all))
+        .route("/api/v1/notifications/{id}/read", post(work::read))
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))

@@ -1,0 +1,110 @@
+//! Notifications. Every message is a row (the in-app inbox); other channels
+//! implement [`Sender`] and deliver the same rows (an SMS gateway would be
+//! one — there is none yet, so only the in-app channel exists).
+
+use app::api::{NotificationDto, Notifications};
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::ServiceResult;
+use super::auth::Actor;
+use crate::AppState;
+use crate::db::entities::notification;
+
+/// A delivery channel for notifications beyond the in-app inbox.
+pub trait Sender: Send + Sync {
+    /// `sms`, `wechat`, …
+    fn channel(&self) -> &'static str;
+    /// Delivers one message; called after the row is committed.
+    fn send(&self, message: &notification::Model) -> futures::future::BoxFuture<'static, anyhow::Result<()>>;
+}
+
+/// A message to write.
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub user_id: Uuid,
+    pub submission_id: Option<Uuid>,
+    pub work_item_id: Option<Uuid>,
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+}
+
+/// Writes a message (inside the caller's transaction, so it exists exactly
+/// when the event it reports does).
+pub async fn write<C: ConnectionTrait>(db: &C, m: Message) -> Result<(), sea_orm::DbErr> {
+    notification::Entity::insert(notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(m.user_id),
+        submission_id: Set(m.submission_id),
+        work_item_id: Set(m.work_item_id),
+        kind: Set(m.kind.to_owned()),
+        title: Set(m.title),
+        body: Set(m.body),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    })
+    .exec(db)
+    .await
+    .map(|_| ())
+}
+
+/// The caller's messages, newest first, with the unread count.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    before: Option<Uuid>,
+    limit: u64,
+) -> ServiceResult<Notifications> {
+    let limit = limit.clamp(1, 100);
+    let mut q = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .order_by_desc(notification::Column::Id)
+        .limit(limit + 1);
+    if let Some(b) = before {
+        q = q.filter(notification::Column::Id.lt(b));
+    }
+    let mut rows = q.all(&state.db).await?;
+    let next = (rows.len() as u64 > limit).then(|| {
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        rows.last().map(|n| n.id.to_string())
+    });
+    let unread = notification::Entity::find()
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(&state.db)
+        .await?;
+    Ok(Notifications {
+        items: rows
+            .into_iter()
+            .map(|n| NotificationDto {
+                id: n.id.to_string(),
+                kind: n.kind,
+                title: n.title,
+                body: n.body,
+                submission_id: n.submission_id.map(|s| s.to_string()),
+                created_at: n.created_at.to_rfc3339(),
+                read: n.read_at.is_some(),
+            })
+            .collect(),
+        next: next.flatten(),
+        unread,
+    })
+}
+
+/// Marks one message (or, with `None`, all) of the caller as read.
+pub async fn mark_read(state: &AppState, actor: &Actor, id: Option<Uuid>) -> ServiceResult<u64> {
+    let mut q = notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notification::Column::UserId.eq(actor.user_id))
+        .filter(notification::Column::ReadAt.is_null());
+    if let Some(id) = id {
+        q = q.filter(notification::Column::Id.eq(id));
+    }
+    Ok(q.exec(&state.db).await?.rows_affected)
+}
