@@ -11,7 +11,7 @@ use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
-use crate::pages::workbench::WorkbenchPage;
+use crate::pages::workbench::{LeadBoardPage, WorkItemPage, WorkbenchPage};
 use crate::pages::{bundle::BundlePage, home::HomePage, not_found::NotFound};
 
 /// The document around every page. On the server it also sets the page's
@@ -84,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/submissions") view=SubmissionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench") view=WorkbenchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workbench/items/:id") view=WorkItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workbench/board") view=LeadBoardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::{Me, Role};
+use crate::api::{Me, Notifications, Role};
 use crate::client::Api;
 
 /// Header, main column and footer of every page.
@@ -43,14 +43,23 @@ fn UserNav() -> impl IntoView {
                     async move {
                         match api.get::<Me>("/api/v1/me").await {
                             Ok(me) => {
+                                let unread = if me.has(Role::Citizen) {
+                                    api.get::<Notifications>("/api/v1/notifications?limit=1").await.map(|n| n.unread).unwrap_or(0)
+                                } else {
+                                    0
+                                };
+                                let inbox = (unread > 0).then(|| {
+                                    view! { <a class="nav-badge" href="/me#notifications" aria-label=format!("{unread} 条未读消息")>"消息 "<span class="badge">{unread}</span></a> }
+                                });
                                 let (href, label) = if me.has(Role::Admin) {
                                     ("/admin", "管理")
                                 } else if me.has(Role::Clerk) {
                                     ("/workbench", "工作台")
                                 } else {
-                                    ("/me", "我的")
+                                    ("/submissions", "我的办件")
                                 };
                                 view! {
+                                    {inbox}
                                     <a href=href data-user=me.id>{label}</a>
                                     <a class="nav-name" href="/me">{me.name}</a>
                                 }

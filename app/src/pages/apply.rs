@@ -701,7 +701,7 @@ fn choose_items(
 }
 
 /// One input, by kind, with its label, hint, "used by" line and error.
-fn field_input(
+pub(crate) fn field_input(
     f: FormField,
     data: RwSignal<Map<String, Value>>,
     errors: RwSignal<BTreeMap<String, String>>,

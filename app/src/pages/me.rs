@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use crate::api::{Me, Role};
+use crate::api::{Me, Notifications, Role};
 use crate::browser;
 use crate::client::{Api, Method};
 
@@ -18,7 +18,10 @@ pub fn MePage() -> impl IntoView {
                 let api = api.clone();
                 async move {
                     match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) => me_view(me).into_any(),
+                        Ok(me) => {
+                            let inbox = api.get::<Notifications>("/api/v1/notifications?limit=20").await.ok();
+                            view! { {me_view(me)} {inbox.map(inbox_view)} }.into_any()
+                        }
                         Err(e) => super::login_or_error(e, "/me").into_any(),
                     }
                 }
@@ -74,5 +77,49 @@ pub fn LogoutButton() -> impl IntoView {
             }>
             "退出登录"
         </button>
+    }
+}
+
+fn inbox_view(n: Notifications) -> impl IntoView {
+    let unread = n.unread;
+    let items = n
+        .items
+        .into_iter()
+        .map(|m| {
+            let href = m
+                .submission_id
+                .as_ref()
+                .map(|s| format!("/submissions/{s}"))
+                .unwrap_or_else(|| "/submissions".into());
+            view! {
+                <li class="notice-item" class:unread=!m.read data-kind=m.kind.clone()>
+                    <a href=href>
+                        <span class="notice-title">{m.title}</span>
+                        <span class="notice-body">{m.body}</span>
+                        <span class="muted">{crate::pages::workbench::short_time(&m.created_at)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" id="notifications">
+            <h2>"消息" {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}</h2>
+            {(unread > 0).then(|| view! { <MarkAllRead/> })}
+            <ul class="notices">{items}</ul>
+        </section>
+    }
+}
+
+/// Marks every message as read.
+#[island]
+fn MarkAllRead() -> impl IntoView {
+    view! {
+        <button class="link-button" type="button" on:click=move |_| {
+            spawn_local(async move {
+                let _ = Api::new().send::<_, ()>(Method::Post, "/api/v1/notifications/read-all", &()).await;
+                browser::reload();
+            });
+        }>"全部标为已读"</button>
     }
 }

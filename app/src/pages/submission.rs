@@ -1,12 +1,23 @@
 //! 我的办件 and one submission: the receipt right after filing, then the
 //! one status and timeline the applicant follows.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use serde_json::{Map, Value};
 
-use crate::api::{Page, SubmissionDto, SubmissionSummary, WorkItemBrief};
-use crate::client::Api;
+use crate::api::{
+    ActionResult, FormDto, FormField, Page, SubmissionDto, SubmissionSummary, SupplementRequest,
+    WorkItemBrief,
+};
+use crate::browser;
+use crate::catalog::values::check;
+use crate::client::{Api, ApiError, Method};
+use crate::domain::Date;
+use crate::pages::workbench::short_time;
 use crate::workflow::{SubmissionStatus, WorkStatus};
 
 #[component]
@@ -20,10 +31,19 @@ pub fn SubmissionPage() -> impl IntoView {
                 let (api, id) = (api.clone(), id.clone());
                 async move {
                     let here = format!("/submissions/{id}");
-                    match api.get::<SubmissionDto>(&format!("/api/v1/submissions/{}", super::url_encode(&id))).await {
-                        Ok(s) => submission_view(s, new).into_any(),
-                        Err(e) => super::login_or_error(e, &here).into_any(),
-                    }
+                    let s = match api.get::<SubmissionDto>(&format!("/api/v1/submissions/{}", super::url_encode(&id))).await {
+                        Ok(s) => s,
+                        Err(e) => return super::login_or_error(e, &here).into_any(),
+                    };
+                    // For returned items: the fields to correct, from the form.
+                    let form = if s.work_items.iter().any(|w| w.status == WorkStatus::Returned) {
+                        let items: Vec<&str> = s.work_items.iter().map(|w| w.item.as_str()).collect();
+                        let path = format!("/api/v1/bundles/{}/form?items={}", super::url_encode(&s.bundle), super::url_encode(&items.join(",")));
+                        api.get::<FormDto>(&path).await.ok()
+                    } else {
+                        None
+                    };
+                    submission_view(s, new, form).into_any()
                 }
             })}
         </Suspense>
@@ -70,7 +90,21 @@ pub fn deadline_text(w: &WorkItemBrief) -> String {
     }
 }
 
-fn submission_view(s: SubmissionDto, new: bool) -> impl IntoView {
+/// An event of the timeline in plain Chinese.
+pub fn event_label(e: &str) -> &'static str {
+    match e {
+        "submitted" => "提交申请",
+        "release" => "前置事项已办结，开始办理",
+        "accept" => "受理",
+        "return" => "退回补正",
+        "supplement" => "申请人已补正",
+        "complete" => "办结",
+        "reject" => "不予办理",
+        _ => "办理记录",
+    }
+}
+
+fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl IntoView {
     let banner = new.then(|| {
         view! {
             <div class="receipt" role="status">
@@ -99,6 +133,66 @@ fn submission_view(s: SubmissionDto, new: bool) -> impl IntoView {
         })
         .collect_view();
     let heading = (!new).then(|| view! { <h1>{s.bundle_name.clone()}</h1> });
+    // What to do next: each returned item with the department's reason and
+    // the answers to correct.
+    let returned = s
+        .work_items
+        .iter()
+        .filter(|w| w.status == WorkStatus::Returned)
+        .map(|w| {
+            let reason = s
+                .timeline
+                .iter()
+                .rev()
+                .find(|e| e.work_item.as_deref() == Some(w.id.as_str()) && e.event == "return")
+                .and_then(|e| e.comment.clone())
+                .unwrap_or_default();
+            let fields: Vec<FormField> = form
+                .as_ref()
+                .map(|f| f.fields().filter(|x| x.used_by.contains(&w.item)).cloned().collect())
+                .unwrap_or_default();
+            let values: Map<String, Value> =
+                fields.iter().filter_map(|f| s.data.get(&f.key).map(|v| (f.key.clone(), v.clone()))).collect();
+            view! {
+                <section class="panel todo" data-returned=w.item.clone()>
+                    <h2>{format!("需要您补正：{}", w.item_name)}</h2>
+                    <p>{format!("{}退回的原因：", w.department_name)}<strong class="reason">{reason}</strong></p>
+                    <p class="hint">"请修改下面的内容后点“提交补正”。补正期间办理时限暂停计算，提交后部门会重新受理。"</p>
+                    <SupplementForm submission=s.id.clone() work_item=w.id.clone() fields values/>
+                </section>
+            }
+        })
+        .collect_view();
+    let departments: BTreeMap<String, String> = s
+        .work_items
+        .iter()
+        .map(|w| (w.department.clone(), w.department_name.clone()))
+        .collect();
+    let item_names: BTreeMap<String, String> = s
+        .work_items
+        .iter()
+        .map(|w| (w.item.clone(), w.item_name.clone()))
+        .collect();
+    let timeline = s
+        .timeline
+        .iter()
+        .rev()
+        .map(|e| {
+            let who = e.department.as_ref().and_then(|d| departments.get(d)).cloned();
+            let what = e.item.as_ref().and_then(|i| item_names.get(i)).cloned();
+            view! {
+                <li data-event=e.event.clone()>
+                    <span class="when">{short_time(&e.at)}</span>
+                    <span class="what">
+                        {who.map(|w| format!("{w} · "))}
+                        {event_label(&e.event)}
+                        {what.map(|w| format!("：{w}"))}
+                    </span>
+                    {e.comment.clone().map(|c| view! { <span class="comment">{c}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <Title text=format!("办件 {}", s.tracking_no)/>
         <nav class="breadcrumb" aria-label="位置">
@@ -111,6 +205,11 @@ fn submission_view(s: SubmissionDto, new: bool) -> impl IntoView {
             <p class=status_class(s.status) data-status=s.status.as_str()>{s.status.label()}</p>
             <h2>"各部门办理情况"</h2>
             <ul class="parts">{parts}</ul>
+        </section>
+        {returned}
+        <section class="panel">
+            <h2>"办理进程"</h2>
+            <ol class="timeline">{timeline}</ol>
         </section>
         <p class="actions"><a class="button secondary" href="/submissions">"我的办件"</a><a class="button secondary" href="/">"返回首页"</a></p>
     }
@@ -162,5 +261,95 @@ fn list_view(page: Page<SubmissionSummary>) -> impl IntoView {
             {empty}
             <ul class="submission-list">{rows}</ul>
         </section>
+    }
+}
+
+/// The applicant corrects the answers of a returned item (补正).
+#[island]
+fn SupplementForm(
+    submission: String,
+    work_item: String,
+    fields: Vec<FormField>,
+    values: Map<String, Value>,
+) -> impl IntoView {
+    let data = RwSignal::new(values);
+    let errors: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let fields = StoredValue::new(fields);
+    let (submission, work_item) = (StoredValue::new(submission), StoredValue::new(work_item));
+    let today = Date::today_china();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut found = BTreeMap::new();
+        for f in fields.get_value() {
+            if let Err(e) = data.with_untracked(|d| check(&f, d.get(&f.key), today)) {
+                found.insert(f.key.clone(), e.message);
+            }
+        }
+        if !found.is_empty() {
+            errors.set(found);
+            return;
+        }
+        let req = SupplementRequest {
+            work_item: work_item.get_value(),
+            data: fields
+                .get_value()
+                .iter()
+                .filter_map(|f| {
+                    data.with_untracked(|d| d.get(&f.key).cloned())
+                        .map(|v| (f.key.clone(), v))
+                })
+                .collect(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let path = format!("/api/v1/submissions/{}/supplement", submission.get_value());
+            match Api::new()
+                .send::<_, ActionResult>(Method::Post, &path, &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(ApiError::Api { fields, .. }) if !fields.is_empty() => {
+                    busy.set(false);
+                    errors.set(fields.into_iter().map(|e| (e.field, e.message)).collect());
+                }
+                Err(e) => {
+                    busy.set(false);
+                    message.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let inputs = fields
+        .get_value()
+        .into_iter()
+        .map(|f| {
+            let g = f.clone();
+            let blur = move || {
+                let e = data
+                    .with_untracked(|d| check(&g, d.get(&g.key), today))
+                    .err()
+                    .map(|e| e.message);
+                errors.update(|all| {
+                    match e {
+                        Some(m) => all.insert(g.key.clone(), m),
+                        None => all.remove(&g.key),
+                    };
+                });
+            };
+            crate::pages::apply::field_input(f, data, errors, false, &BTreeMap::new(), || {}, blur)
+        })
+        .collect_view();
+    view! {
+        <form class="form" novalidate on:submit=submit data-hydrated=move || hydrated.get().to_string()>
+            {inputs}
+            {move || message.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+            <button class="button wide" type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "正在提交…" } else { "提交补正" }}
+            </button>
+        </form>
     }
 }

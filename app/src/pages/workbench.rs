@@ -1,33 +1,551 @@
-//! 工作台: where a clerk lands after logging in.
+//! 工作台: a department's queue, one work item with its actions, and the ★
+//! lead department's board. Filters and paging are plain links and GET
+//! forms (they work without script); only the action buttons are an island.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{Me, Role};
-use crate::client::Api;
+use crate::api::{
+    ActionRequest, ActionResult, LeadBoard, Me, Role, SubmissionSummary, WorkItemDetail, WorkItemRow,
+    WorkQueue,
+};
+use crate::browser;
+use crate::client::{Api, ApiError, Method};
+use crate::pages::submission::{event_label, work_status_class};
+use crate::pages::url_encode;
+use crate::workflow::{Action, WorkStatus};
+
+/// The filters of the queue, as tabs: (query value, label).
+const TABS: [(&str, &str); 8] = [
+    ("open", "待办"),
+    ("pending", "待受理"),
+    ("accepted", "办理中"),
+    ("returned", "待补正"),
+    ("waiting", "等待前置"),
+    ("completed", "已办结"),
+    ("rejected", "不予办理"),
+    ("all", "全部"),
+];
 
 #[component]
 pub fn WorkbenchPage() -> impl IntoView {
+    let query = use_query_map().read_untracked().clone();
     let api = Api::new();
     view! {
         <Title text="工作台"/>
         <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
             {move || Suspend::new({
-                let api = api.clone();
+                let (api, query) = (api.clone(), query.clone());
                 async move {
-                    match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) if me.has(Role::Clerk) => view! {
-                            <section class="panel">
-                                <p class="tag">"窗口工作台"</p>
-                                <h1>{me.department_name.clone().unwrap_or_default()}</h1>
-                                <p class="muted">{format!("{}，您好。", me.name)}</p>
-                            </section>
-                        }.into_any(),
-                        Ok(_) => view! { <super::not_found::NotFound/> }.into_any(),
-                        Err(e) => super::login_or_error(e, "/workbench").into_any(),
+                    let me = match api.get::<Me>("/api/v1/me").await {
+                        Ok(me) if me.has(Role::Clerk) => me,
+                        Ok(_) => return view! { <super::not_found::NotFound/> }.into_any(),
+                        Err(e) => return super::login_or_error(e, "/workbench").into_any(),
+                    };
+                    let status = query.get("status").unwrap_or_else(|| "open".into());
+                    let overdue = query.get("overdue").is_some_and(|v| v == "true");
+                    let q = query.get("q").unwrap_or_default();
+                    let mut path = format!("/api/v1/work-items?limit=30&status={}", url_encode(&status));
+                    if overdue {
+                        path.push_str("&overdue=true");
+                    }
+                    if !q.is_empty() {
+                        path.push_str(&format!("&q={}", url_encode(&q)));
+                    }
+                    if let Some(after) = query.get("after") {
+                        path.push_str(&format!("&after={}", url_encode(&after)));
+                    }
+                    match api.get::<WorkQueue>(&path).await {
+                        Ok(queue) => queue_view(me, queue, status, overdue, q).into_any(),
+                        Err(e) => view! { <p class="error-box" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 }
             })}
         </Suspense>
+    }
+}
+
+fn queue_view(me: Me, queue: WorkQueue, status: String, overdue: bool, q: String) -> impl IntoView {
+    let count = |s: &str| -> u64 {
+        match s {
+            "open" => ["waiting", "pending", "accepted", "returned"]
+                .iter()
+                .map(|k| queue.counts.get(*k).copied().unwrap_or(0))
+                .sum(),
+            "all" => queue.counts.values().sum(),
+            k => queue.counts.get(k).copied().unwrap_or(0),
+        }
+    };
+    let tabs = TABS
+        .iter()
+        .map(|(value, label)| {
+            let current = *value == status && !overdue;
+            view! {
+                <a class="tab" class:current=current aria-current=current.then_some("page") href=format!("/workbench?status={value}")>
+                    {*label}<span class="count">{count(value)}</span>
+                </a>
+            }
+        })
+        .collect_view();
+    let lead = (!me.lead_bundles.is_empty())
+        .then(|| view! { <a class="button secondary" href="/workbench/board">"★ 牵头事项总览"</a> });
+    let empty = queue
+        .items
+        .is_empty()
+        .then(|| view! { <p class="muted empty">"没有符合条件的事项。"</p> });
+    let rows = queue.items.into_iter().map(row_view).collect_view();
+    let next = queue.next.map(|n| {
+        let mut href = format!(
+            "/workbench?status={}&after={}",
+            url_encode(&status),
+            url_encode(&n)
+        );
+        if overdue {
+            href.push_str("&overdue=true");
+        }
+        view! { <p class="pager"><a class="button secondary" href=href>"下一页"</a></p> }
+    });
+    view! {
+        <section class="panel workbench">
+            <div class="workbench-head">
+                <div>
+                    <p class="tag">"窗口工作台"</p>
+                    <h1>{me.department_name.clone().unwrap_or_default()}</h1>
+                    <p class="muted">{format!("{}，您好。", me.name)}</p>
+                </div>
+                {lead}
+            </div>
+            <div class="queue-tools">
+                <nav class="tabs" aria-label="按状态筛选">{tabs}</nav>
+                <a class="overdue-link" class:current=overdue href="/workbench?overdue=true&status=open">
+                    "已超期 "<strong>{queue.overdue}</strong>
+                </a>
+                <form class="search" method="get" action="/workbench" role="search">
+                    <label class="visually-hidden" for="q">"办件编号"</label>
+                    <input id="q" name="q" type="search" placeholder="输入办件编号查找" value=q/>
+                    <input type="hidden" name="status" value="all"/>
+                    <button class="button secondary" type="submit">"查找"</button>
+                </form>
+            </div>
+            {empty}
+            <ul class="queue">{rows}</ul>
+            {next}
+        </section>
+    }
+}
+
+fn row_view(w: WorkItemRow) -> impl IntoView {
+    let deadline = match (&w.due_date, w.status) {
+        (_, WorkStatus::Waiting) => "等待前置事项".to_owned(),
+        (_, WorkStatus::Returned) => "待申请人补正（暂停计时）".to_owned(),
+        (Some(d), _) if w.overdue => format!("已超期 · {d}"),
+        (Some(d), _) if w.due_soon => format!("即将到期 · {d}"),
+        (Some(d), _) => format!("{d} 前办结"),
+        (None, _) => String::new(),
+    };
+    view! {
+        <li class="queue-row" class:overdue=w.overdue class:due-soon=w.due_soon data-item=w.item.clone() data-status=w.status.as_str()>
+            <a href=format!("/workbench/items/{}", w.id)>
+                <span class="queue-main">
+                    <span class="queue-item">{w.item_name.clone()}</span>
+                    <span class="muted">{format!("{} · {}", w.bundle_name, w.tracking_no)}</span>
+                </span>
+                <span class="queue-side">
+                    <span class=work_status_class(w.status)>{w.status.label()}</span>
+                    <span class="queue-due">{deadline}</span>
+                </span>
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn WorkItemPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let api = Api::new();
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+            {move || Suspend::new({
+                let (api, id) = (api.clone(), id.clone());
+                async move {
+                    let here = format!("/workbench/items/{id}");
+                    match api.get::<WorkItemDetail>(&format!("/api/v1/work-items/{}", url_encode(&id))).await {
+                        Ok(d) => item_view(d).into_any(),
+                        Err(e) => super::login_or_error(e, &here).into_any(),
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn item_view(d: WorkItemDetail) -> impl IntoView {
+    let w = d.work_item.clone();
+    let deadline = match (w.status, &w.due_date) {
+        (WorkStatus::Waiting, _) => "等待前置事项办结后开始计时".to_owned(),
+        (WorkStatus::Returned, _) => "已退回补正，计时暂停".to_owned(),
+        (WorkStatus::Completed | WorkStatus::Rejected, _) => String::new(),
+        (_, Some(due)) if w.overdue => format!("已超过办结期限（{due}）"),
+        (_, Some(due)) => format!("办结期限：{due}"),
+        (_, None) => String::new(),
+    };
+    let fields = d
+        .fields
+        .iter()
+        .map(|f| view! { <div><dt>{f.label.clone()}</dt><dd data-field=f.key.clone()>{f.display.clone()}</dd></div> })
+        .collect_view();
+    let materials = d
+        .materials
+        .iter()
+        .map(|m| {
+            let promised = m.value.as_ref().and_then(|v| v.as_str()) == Some("commit");
+            view! {
+                <li class:promised=promised>
+                    <span>{m.label.clone()}</span>
+                    <span class=if promised { "pill returned" } else { "pill completed" }>{m.display.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let siblings = d
+        .siblings
+        .iter()
+        .map(|s| {
+            let this = s.id == w.id;
+            view! {
+                <li class:this=this>
+                    <span class=work_status_class(s.status)>{s.status.label()}</span>
+                    <span>{s.item_name.clone()}</span>
+                    <span class="muted">{s.department_name.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let history = d
+        .history
+        .iter()
+        .map(|e| {
+            view! {
+                <li>
+                    <span class="when">{short_time(&e.at)}</span>
+                    <span class="what">{event_label(&e.event)}</span>
+                    {e.comment.clone().map(|c| view! { <span class="comment">{c}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    let result = d
+        .result
+        .as_ref()
+        .map(|r| view! { <p class="ok-box">{format!("办理结果：{}", result_text(r))}</p> });
+    view! {
+        <Title text=format!("{} · {}", w.item_name, w.tracking_no)/>
+        <nav class="breadcrumb" aria-label="位置">
+            <a href="/workbench">"工作台"</a>" › "<span aria-current="page">{w.tracking_no.clone()}</span>
+        </nav>
+        <div class="item-layout">
+            <section class="panel">
+                <p class="tag">{d.submission.bundle_name.clone()}</p>
+                <h1>{w.item_name.clone()}</h1>
+                <p class="muted">{format!("办件编号 {} · 提交于 {}", w.tracking_no, short_time(&w.submitted_at))}</p>
+                <p>
+                    <span class=work_status_class(w.status) data-status=w.status.as_str()>{w.status.label()}</span>
+                    " "<span class="muted" class:overdue-text=w.overdue>{deadline}</span>
+                </p>
+                {result}
+                <h2>"申请信息"</h2>
+                <p class="hint">"仅显示本事项需要的信息。"</p>
+                <dl class="kv">{fields}</dl>
+                <h2>"材料"</h2>
+                <ul class="materials">{materials}</ul>
+            </section>
+            <aside class="panel">
+                <h2>"办理"</h2>
+                <WorkItemActions id=w.id.clone() version=w.version allowed=d.allowed_actions.clone()/>
+                <h2>"各部门进度"</h2>
+                <ul class="siblings">{siblings}</ul>
+                <h2>"办理记录"</h2>
+                <ol class="history">{history}</ol>
+            </aside>
+        </div>
+    }
+}
+
+/// A department's result for people: known keys in Chinese, in order.
+pub fn result_text(r: &serde_json::Value) -> String {
+    let Some(o) = r.as_object() else {
+        return r.to_string();
+    };
+    o.iter()
+        .map(|(k, v)| {
+            let label = match k.as_str() {
+                "note" => "说明",
+                "certificate_no" => "证照编号",
+                "certificate_name" => "证照名称",
+                "valid_from" => "有效期自",
+                "valid_until" => "有效期至",
+                other => other,
+            };
+            let v = v.as_str().map_or_else(|| v.to_string(), ToOwned::to_owned);
+            if k == "note" { v } else { format!("{label} {v}") }
+        })
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// `2026-11-30T08:15:00+00:00` → `11-30 16:15` (China time).
+pub fn short_time(rfc3339: &str) -> String {
+    // Parse the UTC parts by hand to keep chrono out of the WASM.
+    let d = rfc3339.get(0..10).and_then(crate::domain::Date::parse);
+    let h: i64 = rfc3339.get(11..13).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let m = rfc3339.get(14..16).unwrap_or("00");
+    match d {
+        Some(d) => {
+            let (day, hour) = if h + 8 >= 24 {
+                (d.add_days(1), h + 8 - 24)
+            } else {
+                (d, h + 8)
+            };
+            format!("{:02}-{:02} {hour:02}:{m}", day.month(), day.day())
+        }
+        None => rfc3339.to_owned(),
+    }
+}
+
+/// The clerk's buttons: only the actions the state machine allows; return
+/// and reject ask for the reason first.
+#[island]
+fn WorkItemActions(id: String, version: i32, allowed: Vec<Action>) -> impl IntoView {
+    let pending = RwSignal::new(None::<Action>);
+    let comment = RwSignal::new(String::new());
+    let result = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let id = StoredValue::new(id);
+    let send = move |action: Action| {
+        if action.needs_comment() && comment.read_untracked().trim().is_empty() {
+            message.set(Some("请写明原因，申请人会看到这段说明。".into()));
+            return;
+        }
+        let note = result.get_untracked();
+        let req = ActionRequest {
+            action: action.as_str().to_owned(),
+            comment: Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()),
+            result: (action == Action::Complete && !note.trim().is_empty())
+                .then(|| serde_json::json!({ "note": note.trim() })),
+            version: Some(version),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let path = format!("/api/v1/work-items/{}/actions", id.get_value());
+            match Api::new()
+                .send::<_, ActionResult>(Method::Post, &path, &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(e) => {
+                    busy.set(false);
+                    message.set(Some(match e {
+                        ApiError::Api { code, .. } if code == "version_conflict" => {
+                            "这件事项刚被他人处理过，请刷新页面。".into()
+                        }
+                        other => other.to_string(),
+                    }));
+                }
+            }
+        });
+    };
+    let none = allowed
+        .is_empty()
+        .then(|| view! { <p class="muted">"当前无需本部门操作。"</p> });
+    let buttons = allowed
+        .into_iter()
+        .map(|a| {
+            let class = match a {
+                Action::Accept | Action::Complete => "button",
+                Action::Reject => "button danger",
+                _ => "button secondary",
+            };
+            view! {
+                <button class=class type="button" data-action=a.as_str() disabled=move || busy.get()
+                    on:click=move |_| {
+                        message.set(None);
+                        if a.needs_comment() || a == Action::Complete {
+                            pending.set(Some(a));
+                        } else {
+                            send(a);
+                        }
+                    }>
+                    {a.label()}
+                </button>
+            }
+        })
+        .collect_view();
+    let dialog = move || {
+        pending.get().map(|a| {
+            let (label, hint) = if a == Action::Complete {
+                ("办理结果（选填）", "如证照编号、核查结论")
+            } else {
+                ("原因（必填）", "申请人会看到这段说明")
+            };
+            let target = if a == Action::Complete { result } else { comment };
+            view! {
+                <div class="confirm" data-confirm=a.as_str()>
+                    <div class="field">
+                        <label for="action-text">{label}</label>
+                        <p class="hint">{hint}</p>
+                        <textarea id="action-text" rows="3" bind:value=target></textarea>
+                    </div>
+                    <div class="actions">
+                        <button class="button" type="button" disabled=move || busy.get() on:click=move |_| send(a)>
+                            {format!("确认{}", a.label())}
+                        </button>
+                        <button class="button secondary" type="button" on:click=move |_| pending.set(None)>"取消"</button>
+                    </div>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="work-actions" data-hydrated=move || hydrated.get().to_string()>
+            {none}
+            <div class="actions">{buttons}</div>
+            {dialog}
+            {move || message.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn LeadBoardPage() -> impl IntoView {
+    let query = use_query_map().read_untracked().clone();
+    let api = Api::new();
+    view! {
+        <Title text="牵头事项总览"/>
+        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+            {move || Suspend::new({
+                let (api, query) = (api.clone(), query.clone());
+                async move {
+                    let mut path = "/api/v1/lead/board?".to_owned();
+                    if let Some(b) = query.get("bundle") {
+                        path.push_str(&format!("bundle={}&", url_encode(&b)));
+                    }
+                    if let Some(b) = query.get("before") {
+                        path.push_str(&format!("before={}", url_encode(&b)));
+                    }
+                    match api.get::<LeadBoard>(&path).await {
+                        Ok(board) => board_view(board).into_any(),
+                        Err(e) => super::login_or_error(e, "/workbench/board").into_any(),
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn board_view(b: LeadBoard) -> impl IntoView {
+    let tabs = (b.bundles.len() > 1).then(|| {
+        let current = b.bundle.clone();
+        let tabs = b
+            .bundles
+            .iter()
+            .map(|code| {
+                let here = *code == current;
+                view! { <a class="tab" class:current=here href=format!("/workbench/board?bundle={code}")>{code.clone()}</a> }
+            })
+            .collect_view();
+        view! { <nav class="tabs">{tabs}</nav> }
+    });
+    let loads = b
+        .departments
+        .iter()
+        .map(|d| {
+            view! {
+                <tr class:bottleneck={d.overdue > 0}>
+                    <td>{d.department_name.clone()}</td>
+                    <td>{d.open}</td>
+                    <td class:overdue-text={d.overdue > 0}>{d.overdue}</td>
+                    <td>{d.returned}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let overdue = (!b.overdue.is_empty()).then(|| {
+        let rows = b.overdue.iter().cloned().map(board_row).collect_view();
+        view! {
+            <section class="panel alert-panel">
+                <h2>"超期办件"</h2>
+                <ul class="board">{rows}</ul>
+            </section>
+        }
+    });
+    let rows = b.submissions.items.iter().cloned().map(board_row).collect_view();
+    let next = b.submissions.next.clone().map(|n| {
+        view! {
+            <p class="pager"><a class="button secondary" href=format!("/workbench/board?bundle={}&before={n}", b.bundle)>"更早的办件"</a></p>
+        }
+    });
+    view! {
+        <nav class="breadcrumb" aria-label="位置"><a href="/workbench">"工作台"</a>" › "<span aria-current="page">"牵头事项总览"</span></nav>
+        <section class="panel">
+            <p class="tag">"★ 牵头部门"</p>
+            <h1>{b.bundle_name.clone()}</h1>
+            {tabs}
+            <h2>"各部门办理情况"</h2>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr><th>"部门"</th><th>"在办"</th><th>"超期"</th><th>"待补正"</th></tr></thead>
+                    <tbody>{loads}</tbody>
+                </table>
+            </div>
+        </section>
+        {overdue}
+        <section class="panel">
+            <h2>"全部办件"</h2>
+            {b.submissions.items.is_empty().then(|| view! { <p class="muted">"还没有办件。"</p> })}
+            <ul class="board">{rows}</ul>
+            {next}
+        </section>
+    }
+}
+
+/// A submission as a row of coloured steps, one per department's part.
+fn board_row(s: SubmissionSummary) -> impl IntoView {
+    let steps = s
+        .work_items
+        .iter()
+        .map(|w| {
+            let title = format!("{} · {} · {}", w.item_name, w.department_name, w.status.label());
+            view! {
+                <li class=format!("step {}", w.status.as_str()) class:overdue=w.overdue title=title.clone() aria-label=title>
+                    <span class="step-dept">{w.department_name.clone()}</span>
+                    <span class="step-state">{w.status.label()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <li class="board-row" data-submission=s.id.clone()>
+            <p class="board-head">
+                <strong>{s.tracking_no.clone()}</strong>
+                <span class="muted">{short_time(&s.submitted_at)}</span>
+                <span class="muted">{s.status.label()}</span>
+            </p>
+            <ol class="steps">{steps}</ol>
+        </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_in_china_time() {
+        assert_eq!(super::short_time("2026-11-30T08:15:00+00:00"), "11-30 16:15");
+        assert_eq!(super::short_time("2026-11-30T20:05:00.123+00:00"), "12-01 04:05");
+        assert_eq!(super::short_time("garbage"), "garbage");
     }
 }
