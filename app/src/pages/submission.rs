@@ -217,14 +217,19 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
 
 #[component]
 pub fn SubmissionsPage() -> impl IntoView {
+    let before = use_query_map().read_untracked().get("before");
     let api = Api::new();
     view! {
         <Title text="我的办件"/>
         <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
             {move || Suspend::new({
-                let api = api.clone();
+                let (api, before) = (api.clone(), before.clone());
                 async move {
-                    match api.get::<Page<SubmissionSummary>>("/api/v1/submissions?limit=50").await {
+                    let mut path = "/api/v1/submissions?limit=20".to_owned();
+                    if let Some(b) = before {
+                        path.push_str(&format!("&before={}", super::url_encode(&b)));
+                    }
+                    match api.get::<Page<SubmissionSummary>>(&path).await {
                         Ok(page) => list_view(page).into_any(),
                         Err(e) => super::login_or_error(e, "/submissions").into_any(),
                     }
@@ -255,11 +260,15 @@ fn list_view(page: Page<SubmissionSummary>) -> impl IntoView {
             }
         })
         .collect_view();
+    let next = page.next.map(|n| {
+        view! { <p class="pager"><a class="button secondary" href=format!("/submissions?before={n}")>"更早的办件"</a></p> }
+    });
     view! {
         <section class="panel">
             <h1>"我的办件"</h1>
             {empty}
             <ul class="submission-list">{rows}</ul>
+            {next}
         </section>
     }
 }
