@@ -79,12 +79,16 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
         calendar.push((rel.to_string_lossy().into_owned(), year));
     }
 
+    let policies_path = Path::new("policies.toml");
+    let policies: app::catalog::policy::PoliciesFile = parse(&dir.join(policies_path), &read(policies_path)?)?;
+
     let version = format!("{}-{}", meta.label, &hex::encode(hasher.finalize())[..12]);
     let sources = Sources {
         departments: ("departments.toml".into(), departments),
         fields: ("fields.toml".into(), fields),
         bundles,
         calendar,
+        policies: ("policies.toml".into(), policies),
     };
     Catalog::build(version, sources).map_err(|e| err(&dir.join(&e.file), e.message))
 }
@@ -101,7 +105,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let src = crate::config::default_catalog_dir();
         std::fs::create_dir_all(tmp.path().join("bundles")).expect("mkdir");
-        for rel in ["catalog.toml", "departments.toml", "fields.toml"] {
+        for rel in ["catalog.toml", "departments.toml", "fields.toml", "policies.toml"] {
             std::fs::copy(src.join(rel), tmp.path().join(rel)).expect("copy");
         }
         std::fs::create_dir_all(tmp.path().join("calendar")).expect("mkdir");
@@ -112,6 +116,26 @@ mod tests {
             }
         }
         tmp
+    }
+
+    #[test]
+    fn policies_and_dictionary_typos_are_refused() {
+        let tmp = copy_catalog();
+        let f = tmp.path().join("policies.toml");
+        let text = std::fs::read_to_string(&f).expect("read");
+        std::fs::write(&f, text.replace("certificate = \"food-business-licence\"", "certificate = \"no-such-licence\"")).expect("write");
+        let e = load(tmp.path()).expect_err("unknown certificate");
+        assert!(e.to_string().contains("policies.toml") && e.to_string().contains("no-such-licence"), "{e}");
+        std::fs::write(&f, text.replace("fact = \"employee_count\"", "fact = \"employees\"")).expect("write");
+        let e = load(tmp.path()).expect_err("unknown fact");
+        assert!(e.to_string().contains("unknown fact `employees`"), "{e}");
+        std::fs::write(&f, text).expect("restore");
+
+        let f = tmp.path().join("fields.toml");
+        let text = std::fs::read_to_string(&f).expect("read");
+        std::fs::write(&f, text.replacen("max_length = 30", "max_lenght = 30", 1)).expect("write");
+        let e = load(tmp.path()).expect_err("typo in a field");
+        assert!(e.to_string().contains("fields.toml") && e.to_string().contains("max_lenght"), "{e}");
     }
 
     #[test]
@@ -141,6 +165,8 @@ mod tests {
         assert_eq!(c.calendar.add_working_days(d("2025-09-30"), 1), d("2025-10-09"));
         // 春节 2026: the Saturday 14 Feb is worked.
         assert!(c.calendar.is_working_day(d("2026-02-14")));
+        assert!(c.policies.len() >= 6);
+        assert!(c.bundle("maternity-allowance").is_some() && c.event_bundle("maternity-allowance").is_none());
     }
 
     #[test]

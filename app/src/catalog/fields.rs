@@ -102,9 +102,10 @@ pub struct Section {
     pub title: String,
 }
 
-/// A field of the dictionary.
+/// A field of the dictionary. (Parsed through [`FieldSource`], because
+/// serde cannot refuse unknown keys next to a flattened struct.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "FieldSource")]
 pub struct FieldDef {
     pub key: String,
     pub label: String,
@@ -120,6 +121,75 @@ pub struct FieldDef {
     pub rules: Rules,
     #[serde(default)]
     pub prefill: Option<Prefill>,
+    /// `material` fields: the kind of e-certificate (电子证照) that replaces
+    /// the document (免提交), e.g. `business-licence`.
+    #[serde(default)]
+    pub certificate: Option<String>,
+}
+
+/// A `[[field]]` as written, every key explicit so typos are refused.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSource {
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub section: String,
+    #[serde(default)]
+    pub pii: PiiClass,
+    #[serde(default)]
+    pub help: String,
+    #[serde(default)]
+    pub options: Vec<EnumOption>,
+    #[serde(default)]
+    pub prefill: Option<Prefill>,
+    #[serde(default)]
+    pub certificate: Option<String>,
+    #[serde(default)]
+    pub min_length: Option<u32>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max: Option<i64>,
+    #[serde(default)]
+    pub integer: bool,
+    #[serde(default)]
+    pub not_after_today: bool,
+    #[serde(default)]
+    pub not_before_today: bool,
+    #[serde(default)]
+    pub within_days: Option<u32>,
+    #[serde(default)]
+    pub must_be_true: bool,
+}
+
+impl From<FieldSource> for FieldDef {
+    fn from(s: FieldSource) -> Self {
+        Self {
+            key: s.key,
+            label: s.label,
+            kind: s.kind,
+            section: s.section,
+            pii: s.pii,
+            help: s.help,
+            options: s.options,
+            rules: Rules {
+                min_length: s.min_length,
+                max_length: s.max_length,
+                min: s.min,
+                max: s.max,
+                integer: s.integer,
+                not_after_today: s.not_after_today,
+                not_before_today: s.not_before_today,
+                within_days: s.within_days,
+                must_be_true: s.must_be_true,
+            },
+            prefill: s.prefill,
+            certificate: s.certificate,
+        }
+    }
 }
 
 /// `fields.toml`.

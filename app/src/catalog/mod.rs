@@ -8,6 +8,7 @@
 
 pub mod fields;
 pub mod merge;
+pub mod policy;
 mod source;
 pub mod values;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use fields::{EnumOption, FieldDef, FieldKind, FieldsFile, PiiClass, Prefill, Rules, Section};
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
+pub use fields::FieldSource;
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,6 +125,21 @@ pub struct Item {
     pub depends_on: Vec<Code>,
     /// The fields (and `material` fields) the item uses.
     pub fields: Vec<ItemField>,
+    /// The e-certificate completing this item issues, if any.
+    pub result_certificate: Option<ResultCertificate>,
+}
+
+/// An e-certificate (电子证照) an item issues when completed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultCertificate {
+    /// Stable code of the certificate kind, e.g. `food-business-licence`.
+    pub kind: String,
+    /// 证照名称, e.g. 食品经营许可证.
+    pub name: String,
+    /// Validity in years; none: no expiry.
+    #[serde(default)]
+    pub valid_years: Option<u16>,
 }
 
 /// A field an item uses, and whether the item requires it.
@@ -191,6 +208,11 @@ pub struct Catalog {
     pub fields: Vec<FieldDef>,
     /// Working days, for due dates.
     pub calendar: crate::domain::calendar::WorkCalendar,
+    /// 免申即享 policies.
+    pub policies: Vec<policy::Policy>,
+    /// One single-item bundle per policy: confirming an offer files it, so
+    /// its department handles it in the same workbench.
+    pub policy_bundles: Vec<Bundle>,
     department_index: HashMap<String, usize>,
     bundle_index: HashMap<String, usize>,
     field_index: HashMap<String, usize>,
@@ -204,6 +226,8 @@ pub struct Sources {
     pub bundles: Vec<(String, BundleSource)>,
     /// `calendar/<year>.toml` files.
     pub calendar: Vec<(String, crate::domain::calendar::YearSource)>,
+    /// `policies.toml`.
+    pub policies: (String, policy::PoliciesFile),
 }
 
 impl Catalog {
@@ -218,6 +242,7 @@ impl Catalog {
             fields: (fields_file, fields_src),
             bundles,
             calendar,
+            policies: (policies_file, policies_src),
         } = sources;
         for (file, y) in &calendar {
             if !file.ends_with(&format!("{}.toml", y.year)) {
@@ -351,6 +376,12 @@ impl Catalog {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let item_fields = item_fields(file, &icode, &it, &fields, &field_index)?;
+                if let Some(c) = &it.result_certificate {
+                    Code::parse(&c.kind).map_err(|m| CatalogError::new(file, format!("item `{icode}` result_certificate: {m}")))?;
+                    if c.name.trim().is_empty() {
+                        return Err(CatalogError::new(file, format!("item `{icode}`: result_certificate has no name")));
+                    }
+                }
                 items.push(Item {
                     code: icode,
                     name: it.name,
@@ -359,6 +390,7 @@ impl Catalog {
                     optional: it.optional,
                     depends_on,
                     fields: item_fields,
+                    result_certificate: it.result_certificate,
                 });
             }
             if !items.iter().any(|i| i.departments.contains(&lead)) {
@@ -379,8 +411,19 @@ impl Catalog {
             });
         }
 
+        let (policies, policy_bundles) = check_policies(
+            &policies_file,
+            policies_src,
+            &spelling,
+            &deps,
+            &out_bundles,
+            &item_codes,
+            &fields,
+        )?;
         Ok(Self {
             version,
+            policies,
+            policy_bundles,
             departments: deps,
             bundles: out_bundles,
             sections,
@@ -400,8 +443,18 @@ impl Catalog {
         self.department_index.get(code).map(|&i| &self.departments[i])
     }
 
-    pub fn bundle(&self, code: &str) -> Option<&Bundle> {
+    /// A bundle (一件事) of the catalog — what the public API offers.
+    pub fn event_bundle(&self, code: &str) -> Option<&Bundle> {
         self.bundle_index.get(code).map(|&i| &self.bundles[i])
+    }
+
+    /// A bundle or a policy's single-item bundle: what submissions are of.
+    pub fn bundle(&self, code: &str) -> Option<&Bundle> {
+        self.event_bundle(code).or_else(|| self.policy_bundles.iter().find(|b| b.code.as_str() == code))
+    }
+
+    pub fn policy(&self, code: &str) -> Option<&policy::Policy> {
+        self.policies.iter().find(|p| p.code == code)
     }
 
     /// Resolves a department by code, name or alias (e.g. 县城管执法局).
@@ -420,6 +473,81 @@ impl Catalog {
 }
 
 type CheckedFields = (Vec<Section>, Vec<FieldDef>, HashMap<String, usize>);
+
+/// Checks the policies against the rest of the catalog and builds their
+/// single-item bundles.
+fn check_policies(
+    file: &str,
+    src: policy::PoliciesFile,
+    spelling: &HashMap<String, usize>,
+    deps: &[Department],
+    bundles: &[Bundle],
+    item_codes: &HashMap<String, String>,
+    fields: &[FieldDef],
+) -> Result<(Vec<policy::Policy>, Vec<Bundle>), CatalogError> {
+    let err = |m: String| CatalogError::new(file, m);
+    let issued: HashSet<&str> = bundles
+        .iter()
+        .flat_map(|b| &b.items)
+        .filter_map(|i| i.result_certificate.as_ref().map(|c| c.kind.as_str()))
+        .chain(std::iter::once(PLATFORM_CERTIFICATE))
+        .collect();
+    let mut out = Vec::new();
+    let mut out_bundles = Vec::new();
+    let mut codes = HashSet::new();
+    for mut p in src.policy {
+        let code = Code::parse(&p.code).map_err(|m| err(format!("policy: {m}")))?;
+        if !codes.insert(p.code.clone()) || bundles.iter().any(|b| b.code == code) || item_codes.contains_key(code.as_str()) {
+            return Err(err(format!("policy code `{code}` is already used")));
+        }
+        p.check().map_err(err)?;
+        let dept = spelling
+            .get(&p.department)
+            .map(|&i| deps[i].code.clone())
+            .ok_or_else(|| err(format!("policy `{code}`: unknown department `{}`", p.department)))?;
+        p.department = dept.to_string();
+        for c in &p.all {
+            if let Some(k) = &c.certificate {
+                if !issued.contains(k.as_str()) {
+                    return Err(err(format!("policy `{code}`: no item issues certificate `{k}`")));
+                }
+            }
+            if let Some(b) = &c.completed_bundle {
+                if !bundles.iter().any(|x| x.code.as_str() == b) {
+                    return Err(err(format!("policy `{code}`: unknown bundle `{b}`")));
+                }
+            }
+            if let Some(f) = &c.fact {
+                if !fields.iter().any(|d| &d.key == f) && !policy::DERIVED_FACTS.contains(&f.as_str()) {
+                    return Err(err(format!("policy `{code}`: unknown fact `{f}`")));
+                }
+            }
+        }
+        out_bundles.push(Bundle {
+            code: code.clone(),
+            name: p.name.clone(),
+            audience: p.audience,
+            lead_department: dept.clone(),
+            summary: p.benefit.clone(),
+            items: vec![Item {
+                code,
+                name: p.name.clone(),
+                departments: vec![dept],
+                due_days: p.due_days,
+                optional: false,
+                depends_on: Vec::new(),
+                fields: Vec::new(),
+                result_certificate: None,
+            }],
+        });
+        out.push(p);
+    }
+    Ok((out, out_bundles))
+}
+
+/// The e-certificate the platform itself records when an enterprise
+/// registers: its business licence (电子营业执照), numbered by its credit code.
+pub const PLATFORM_CERTIFICATE: &str = "business-licence";
 
 /// Checks the field dictionary: keys, sections, kinds against options and
 /// rules, prefill sources against kinds.
@@ -481,6 +609,12 @@ fn check_fields(file: &str, src: FieldsFile) -> Result<CheckedFields, CatalogErr
         }
         if (r.not_after_today || r.not_before_today || r.within_days.is_some()) && !is(&[FieldKind::Date]) {
             return Err(err(format!("field `{k}`: date rules are for date fields")));
+        }
+        if f.certificate.is_some() && !is(&[FieldKind::Material]) {
+            return Err(err(format!("field `{k}`: only material fields can be replaced by a certificate")));
+        }
+        if let Some(c) = &f.certificate {
+            Code::parse(c).map_err(|m| err(format!("field `{k}` certificate: {m}")))?;
         }
         if r.must_be_true && !is(&[FieldKind::Boolean]) {
             return Err(err(format!("field `{k}`: must_be_true is for boolean fields")));

@@ -65,4 +65,7 @@ pub struct ItemSource {
     /// Keys of `material` fields: documents the item needs.
     #[serde(default)]
     pub materials: Vec<String>,
+    /// The e-certificate (电子证照) completing this item issues.
+    #[serde(default)]
+    pub result_certificate: Option<super::ResultCertificate>,
 }

@@ -30,6 +30,7 @@ fn item(code: &str, deps: &[&str], depends_on: &[&str]) -> ItemSource {
         fields: vec![],
         optional_fields: vec![],
         materials: vec![],
+        result_certificate: None,
     }
 }
 
@@ -64,6 +65,7 @@ fn field(key: &str, kind: FieldKind, section: &str) -> FieldDef {
         options: vec![],
         rules: Rules::default(),
         prefill: None,
+        certificate: None,
     }
 }
 
@@ -82,6 +84,7 @@ fn build_with(
             fields: fields(),
             bundles,
             calendar: vec![],
+        policies: no_policies(),
         },
     )
 }
@@ -217,6 +220,7 @@ fn the_dictionary_is_checked() {
             fields: (f.clone(), file),
             bundles: vec![],
             calendar: vec![],
+        policies: no_policies(),
         },
     )
     .expect_err("duplicate");
@@ -231,6 +235,7 @@ fn the_dictionary_is_checked() {
             fields: (f.clone(), file),
             bundles: vec![],
             calendar: vec![],
+        policies: no_policies(),
         },
     )
     .expect_err("enum without options");
@@ -247,8 +252,13 @@ fn the_dictionary_is_checked() {
             fields: (f, file),
             bundles: vec![],
             calendar: vec![],
+        policies: no_policies(),
         },
     )
     .expect_err("date rule on text");
     assert!(err.message.contains("date rules"), "{err}");
+}
+
+fn no_policies() -> (String, policy::PoliciesFile) {
+    ("policies.toml".into(), policy::PoliciesFile { policy: vec![] })
 }

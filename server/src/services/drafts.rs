@@ -28,7 +28,7 @@ fn check(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<()> {
     }
     state
         .catalog
-        .bundle(bundle)
+        .event_bundle(bundle)
         .map(|_| ())
         .ok_or(ServiceError::NotFound)
 }

@@ -29,7 +29,7 @@ pub async fn form(
     items: Option<Vec<String>>,
     actor: Option<&Actor>,
 ) -> ServiceResult<FormDto> {
-    let bundle = state.catalog.bundle(bundle).ok_or(ServiceError::NotFound)?;
+    let bundle = state.catalog.event_bundle(bundle).ok_or(ServiceError::NotFound)?;
     let mut form = merge(&state.catalog, bundle, items.as_deref()).map_err(ServiceError::Validation)?;
     if let Some(actor) = actor.filter(|a| a.role == Role::Citizen) {
         prefill(state, actor, &mut form).await?;

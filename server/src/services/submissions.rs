@@ -99,7 +99,7 @@ fn applicants_only(actor: &Actor) -> ServiceResult<()> {
 pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> ServiceResult<Created> {
     applicants_only(actor)?;
     let catalog = &state.catalog;
-    let bundle = catalog.bundle(&req.bundle).ok_or_else(|| {
+    let bundle = catalog.event_bundle(&req.bundle).ok_or_else(|| {
         ServiceError::field(
             "bundle",
             "unknown_bundle",

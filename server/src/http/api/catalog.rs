@@ -31,7 +31,7 @@ pub async fn bundle(
 ) -> Result<Json<BundleDto>, ApiError> {
     state
         .catalog
-        .bundle(&code)
+        .event_bundle(&code)
         .map(|b| Json(BundleDto::from(b)))
         .ok_or_else(ApiError::not_found)
 }
