@@ -217,6 +217,138 @@ pub struct Me {
     pub phone_masked: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number_masked: Option<String>,
+    /// The enterprise the person is acting for right now (企业身份).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acting_for: Option<EnterpriseBrief>,
+}
+
+/// An enterprise a person may act for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnterpriseBrief {
+    pub id: String,
+    pub name: String,
+    pub credit_code: String,
+    /// `admin` (the legal representative who registered it) or `agent` (经办人).
+    pub role: String,
+    /// Last day an agent's authorisation is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+}
+
+/// `POST /api/v1/enterprises`: the legal representative registers the enterprise.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterEnterpriseRequest {
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub legal_representative_id_number: String,
+    /// 成立日期 (`YYYY-MM-DD`); defaults to today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub established_on: Option<String>,
+}
+
+/// An agent (经办人) of an enterprise, as its administrator sees them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentDto {
+    pub user_id: String,
+    pub name: String,
+    pub phone_masked: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub state: String,
+}
+
+/// `GET /api/v1/enterprises/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnterpriseDto {
+    pub id: String,
+    pub credit_code: String,
+    pub name: String,
+    pub legal_representative: String,
+    pub established_on: String,
+    /// The caller's role.
+    pub role: String,
+    /// Everyone who may act for it (administrators only).
+    #[serde(default)]
+    pub agents: Vec<AgentDto>,
+}
+
+/// `POST /api/v1/enterprises/{id}/agents`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddAgentRequest {
+    pub phone: String,
+    /// Last valid day, `YYYY-MM-DD`.
+    pub expires_on: String,
+}
+
+/// `POST /api/v1/acting`: act for an enterprise, or (`null`) for oneself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActingRequest {
+    pub enterprise: Option<String>,
+}
+
+/// A remembered fact of a profile (一企一档/一人一档).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileFact {
+    pub key: String,
+    pub label: String,
+    pub value: serde_json::Value,
+    pub display: String,
+    /// `user_input`, `prefill`, `certificate` or `clerk`.
+    pub source: String,
+    pub updated_at: String,
+}
+
+/// An e-certificate (电子证照) of the caller's subject.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateDto {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub number: String,
+    /// Department code (or `platform`).
+    pub issued_by: String,
+    #[serde(default)]
+    pub issued_by_name: String,
+    pub valid_from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    pub valid: bool,
+}
+
+/// `GET /api/v1/profile`: what is known about the caller's current subject.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileDto {
+    /// `person:<id>` or `enterprise:<id>`.
+    pub subject: String,
+    pub facts: Vec<ProfileFact>,
+    pub certificates: Vec<CertificateDto>,
+}
+
+/// `PUT /api/v1/profile/{key}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PutFactRequest {
+    pub value: serde_json::Value,
+}
+
+/// A 免申即享 offer (`GET /api/v1/offers`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferDto {
+    pub id: String,
+    pub policy: String,
+    pub name: String,
+    pub department: String,
+    pub department_name: String,
+    pub benefit: String,
+    pub basis: String,
+    /// `offered`, `confirmed` or `declined`.
+    pub status: String,
+    pub created_at: String,
+    /// The submission filed on confirmation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<String>,
 }
 
 impl Me {
@@ -299,6 +431,11 @@ pub struct FormDto {
     /// Values known for the logged-in applicant (e.g. 申请人姓名), by field key.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub prefill: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Where each prefilled value comes from: `prefill` (the account or the
+    /// enterprise's registration), `user_input`/`clerk` (the profile),
+    /// `certificate`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub prefill_sources: std::collections::BTreeMap<String, String>,
 }
 
 impl FormDto {
@@ -356,6 +493,20 @@ pub struct FormField {
     pub pii: crate::catalog::PiiClass,
     #[serde(default, flatten)]
     pub rules: crate::catalog::Rules,
+    /// A `material` the applicant's subject already holds as an e-certificate
+    /// (免提交): answer `certificate` instead of a document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateRef>,
+}
+
+/// An e-certificate that stands in for a material.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateRef {
+    pub id: String,
+    pub name: String,
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
 }
 
 /// `GET/PUT /api/v1/drafts/{bundle}`: an unfinished merged form.
@@ -563,6 +714,10 @@ pub struct WorkItemDetail {
     /// The department's result, once completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
+    /// The e-certificate completing this item issues: completion then needs
+    /// `result.certificate_no` (and takes an optional `result.valid_until`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issues_certificate: Option<crate::catalog::ResultCertificate>,
 }
 
 /// `POST /api/v1/work-items/{id}/actions`.

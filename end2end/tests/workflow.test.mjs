@@ -92,7 +92,10 @@ test('新生儿出生 through the departments: release, 补正, one timeline', a
   await clerkAction(health, 'accept');
   await health.locator('[data-status="accepted"]').first().waitFor();
   await hydrated(health);
-  await clerkAction(health, 'complete', '出生医学证明编号 R610326000123');
+  await health.locator('button[data-action="complete"]').click();
+  await health.locator('#cert-no').fill('R610326000123');
+  await health.locator('.confirm .button').first().click();
+  await health.waitForLoadState('load');
   await health.locator('[data-status="completed"]').first().waitFor();
   await screenshot(health, 'workbench-item-completed');
 

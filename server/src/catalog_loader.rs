@@ -80,7 +80,8 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
     }
 
     let policies_path = Path::new("policies.toml");
-    let policies: app::catalog::policy::PoliciesFile = parse(&dir.join(policies_path), &read(policies_path)?)?;
+    let policies: app::catalog::policy::PoliciesFile =
+        parse(&dir.join(policies_path), &read(policies_path)?)?;
 
     let version = format!("{}-{}", meta.label, &hex::encode(hasher.finalize())[..12]);
     let sources = Sources {
@@ -123,10 +124,24 @@ mod tests {
         let tmp = copy_catalog();
         let f = tmp.path().join("policies.toml");
         let text = std::fs::read_to_string(&f).expect("read");
-        std::fs::write(&f, text.replace("certificate = \"food-business-licence\"", "certificate = \"no-such-licence\"")).expect("write");
+        std::fs::write(
+            &f,
+            text.replace(
+                "certificate = \"food-business-licence\"",
+                "certificate = \"no-such-licence\"",
+            ),
+        )
+        .expect("write");
         let e = load(tmp.path()).expect_err("unknown certificate");
-        assert!(e.to_string().contains("policies.toml") && e.to_string().contains("no-such-licence"), "{e}");
-        std::fs::write(&f, text.replace("fact = \"employee_count\"", "fact = \"employees\"")).expect("write");
+        assert!(
+            e.to_string().contains("policies.toml") && e.to_string().contains("no-such-licence"),
+            "{e}"
+        );
+        std::fs::write(
+            &f,
+            text.replace("fact = \"employee_count\"", "fact = \"employees\""),
+        )
+        .expect("write");
         let e = load(tmp.path()).expect_err("unknown fact");
         assert!(e.to_string().contains("unknown fact `employees`"), "{e}");
         std::fs::write(&f, text).expect("restore");
@@ -135,7 +150,10 @@ mod tests {
         let text = std::fs::read_to_string(&f).expect("read");
         std::fs::write(&f, text.replacen("max_length = 30", "max_lenght = 30", 1)).expect("write");
         let e = load(tmp.path()).expect_err("typo in a field");
-        assert!(e.to_string().contains("fields.toml") && e.to_string().contains("max_lenght"), "{e}");
+        assert!(
+            e.to_string().contains("fields.toml") && e.to_string().contains("max_lenght"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub fn merge(
                         help: f.help.clone(),
                         pii: f.pii,
                         rules: f.rules.clone(),
+                        certificate: None,
                     })
                 })
                 .collect();
@@ -112,5 +113,6 @@ pub fn merge(
             .collect(),
         steps,
         prefill: BTreeMap::new(),
+        prefill_sources: BTreeMap::new(),
     })
 }

@@ -17,9 +17,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use fields::FieldSource;
 pub use fields::{EnumOption, FieldDef, FieldKind, FieldsFile, PiiClass, Prefill, Rules, Section};
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
-pub use fields::FieldSource;
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -377,9 +377,14 @@ impl Catalog {
                     .collect::<Result<Vec<_>, _>>()?;
                 let item_fields = item_fields(file, &icode, &it, &fields, &field_index)?;
                 if let Some(c) = &it.result_certificate {
-                    Code::parse(&c.kind).map_err(|m| CatalogError::new(file, format!("item `{icode}` result_certificate: {m}")))?;
+                    Code::parse(&c.kind).map_err(|m| {
+                        CatalogError::new(file, format!("item `{icode}` result_certificate: {m}"))
+                    })?;
                     if c.name.trim().is_empty() {
-                        return Err(CatalogError::new(file, format!("item `{icode}`: result_certificate has no name")));
+                        return Err(CatalogError::new(
+                            file,
+                            format!("item `{icode}`: result_certificate has no name"),
+                        ));
                     }
                 }
                 items.push(Item {
@@ -450,7 +455,8 @@ impl Catalog {
 
     /// A bundle or a policy's single-item bundle: what submissions are of.
     pub fn bundle(&self, code: &str) -> Option<&Bundle> {
-        self.event_bundle(code).or_else(|| self.policy_bundles.iter().find(|b| b.code.as_str() == code))
+        self.event_bundle(code)
+            .or_else(|| self.policy_bundles.iter().find(|b| b.code.as_str() == code))
     }
 
     pub fn policy(&self, code: &str) -> Option<&policy::Policy> {
@@ -497,7 +503,10 @@ fn check_policies(
     let mut codes = HashSet::new();
     for mut p in src.policy {
         let code = Code::parse(&p.code).map_err(|m| err(format!("policy: {m}")))?;
-        if !codes.insert(p.code.clone()) || bundles.iter().any(|b| b.code == code) || item_codes.contains_key(code.as_str()) {
+        if !codes.insert(p.code.clone())
+            || bundles.iter().any(|b| b.code == code)
+            || item_codes.contains_key(code.as_str())
+        {
             return Err(err(format!("policy code `{code}` is already used")));
         }
         p.check().map_err(err)?;
@@ -507,20 +516,21 @@ fn check_policies(
             .ok_or_else(|| err(format!("policy `{code}`: unknown department `{}`", p.department)))?;
         p.department = dept.to_string();
         for c in &p.all {
-            if let Some(k) = &c.certificate {
-                if !issued.contains(k.as_str()) {
-                    return Err(err(format!("policy `{code}`: no item issues certificate `{k}`")));
-                }
+            if let Some(k) = &c.certificate
+                && !issued.contains(k.as_str())
+            {
+                return Err(err(format!("policy `{code}`: no item issues certificate `{k}`")));
             }
-            if let Some(b) = &c.completed_bundle {
-                if !bundles.iter().any(|x| x.code.as_str() == b) {
-                    return Err(err(format!("policy `{code}`: unknown bundle `{b}`")));
-                }
+            if let Some(b) = &c.completed_bundle
+                && !bundles.iter().any(|x| x.code.as_str() == b)
+            {
+                return Err(err(format!("policy `{code}`: unknown bundle `{b}`")));
             }
-            if let Some(f) = &c.fact {
-                if !fields.iter().any(|d| &d.key == f) && !policy::DERIVED_FACTS.contains(&f.as_str()) {
-                    return Err(err(format!("policy `{code}`: unknown fact `{f}`")));
-                }
+            if let Some(f) = &c.fact
+                && !fields.iter().any(|d| &d.key == f)
+                && !policy::DERIVED_FACTS.contains(&f.as_str())
+            {
+                return Err(err(format!("policy `{code}`: unknown fact `{f}`")));
             }
         }
         out_bundles.push(Bundle {
@@ -611,7 +621,9 @@ fn check_fields(file: &str, src: FieldsFile) -> Result<CheckedFields, CatalogErr
             return Err(err(format!("field `{k}`: date rules are for date fields")));
         }
         if f.certificate.is_some() && !is(&[FieldKind::Material]) {
-            return Err(err(format!("field `{k}`: only material fields can be replaced by a certificate")));
+            return Err(err(format!(
+                "field `{k}`: only material fields can be replaced by a certificate"
+            )));
         }
         if let Some(c) = &f.certificate {
             Code::parse(c).map_err(|m| err(format!("field `{k}` certificate: {m}")))?;

@@ -101,7 +101,11 @@ fn same(a: &Value, b: &Value) -> bool {
 impl Condition {
     /// Checks the shape: what [`Policy::check`] reports when it is wrong.
     fn problem(&self) -> Option<String> {
-        let kinds = [self.certificate.is_some(), self.completed_bundle.is_some(), self.fact.is_some()];
+        let kinds = [
+            self.certificate.is_some(),
+            self.completed_bundle.is_some(),
+            self.fact.is_some(),
+        ];
         if kinds.iter().filter(|k| **k).count() != 1 {
             return Some("each condition needs exactly one of certificate, completed_bundle, fact".into());
         }
@@ -116,7 +120,9 @@ impl Condition {
         ];
         let n = ops.iter().filter(|o| **o).count();
         match (self.fact.is_some(), n) {
-            (true, 0) => Some("a fact condition needs an operator (eq, any_of, lt, le, gt, ge, present)".into()),
+            (true, 0) => {
+                Some("a fact condition needs an operator (eq, any_of, lt, le, gt, ge, present)".into())
+            }
             (false, 1..) => Some("operators are only for fact conditions".into()),
             _ => None,
         }
@@ -130,15 +136,22 @@ impl Condition {
             return facts.completed_bundles.contains(b);
         }
         let Some(key) = &self.fact else { return false };
-        let v = facts.values.get(key).filter(|v| !super::values::is_empty(Some(v)));
+        let v = facts
+            .values
+            .get(key)
+            .filter(|v| !super::values::is_empty(Some(v)));
         if let Some(p) = self.present {
             return v.is_some() == p;
         }
         let Some(v) = v else { return false };
         let num = number(v);
-        let cmp = |bound: Option<f64>, f: fn(f64, f64) -> bool| bound.is_none_or(|b| num.is_some_and(|x| f(x, b)));
+        let cmp =
+            |bound: Option<f64>, f: fn(f64, f64) -> bool| bound.is_none_or(|b| num.is_some_and(|x| f(x, b)));
         self.eq.as_ref().is_none_or(|e| same(v, e))
-            && self.any_of.as_ref().is_none_or(|list| list.iter().any(|e| same(v, e)))
+            && self
+                .any_of
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|e| same(v, e)))
             && cmp(self.lt, |x, b| x < b)
             && cmp(self.le, |x, b| x <= b)
             && cmp(self.gt, |x, b| x > b)
@@ -197,16 +210,80 @@ mod tests {
     #[test]
     fn conditions() {
         let f = facts();
-        assert!(Condition { certificate: Some("food-business-licence".into()), ..Condition::default() }.holds(&f));
-        assert!(!Condition { certificate: Some("disability-certificate".into()), ..Condition::default() }.holds(&f));
-        assert!(Condition { completed_bundle: Some("restaurant".into()), ..Condition::default() }.holds(&f));
-        assert!(Condition { le: Some(100.0), ..fact("employee_count") }.holds(&f), "numeric strings compare as numbers");
-        assert!(!Condition { gt: Some(100.0), ..fact("employee_count") }.holds(&f));
-        assert!(Condition { any_of: Some(vec![json!("dibao"), json!("tekun")]), ..fact("family_hardship_status") }.holds(&f));
-        assert!(Condition { eq: Some(json!(12)), ..fact("employee_count") }.holds(&f));
-        assert!(Condition { present: Some(false), ..fact("bank_account") }.holds(&f));
-        assert!(!Condition { le: Some(1.0), ..fact("bank_account") }.holds(&f), "an unknown fact never satisfies a comparison");
-        assert!(Condition { ge: Some(30.0), le: Some(365.0), ..fact("enterprise_age_days") }.holds(&f), "a range");
+        assert!(
+            Condition {
+                certificate: Some("food-business-licence".into()),
+                ..Condition::default()
+            }
+            .holds(&f)
+        );
+        assert!(
+            !Condition {
+                certificate: Some("disability-certificate".into()),
+                ..Condition::default()
+            }
+            .holds(&f)
+        );
+        assert!(
+            Condition {
+                completed_bundle: Some("restaurant".into()),
+                ..Condition::default()
+            }
+            .holds(&f)
+        );
+        assert!(
+            Condition {
+                le: Some(100.0),
+                ..fact("employee_count")
+            }
+            .holds(&f),
+            "numeric strings compare as numbers"
+        );
+        assert!(
+            !Condition {
+                gt: Some(100.0),
+                ..fact("employee_count")
+            }
+            .holds(&f)
+        );
+        assert!(
+            Condition {
+                any_of: Some(vec![json!("dibao"), json!("tekun")]),
+                ..fact("family_hardship_status")
+            }
+            .holds(&f)
+        );
+        assert!(
+            Condition {
+                eq: Some(json!(12)),
+                ..fact("employee_count")
+            }
+            .holds(&f)
+        );
+        assert!(
+            Condition {
+                present: Some(false),
+                ..fact("bank_account")
+            }
+            .holds(&f)
+        );
+        assert!(
+            !Condition {
+                le: Some(1.0),
+                ..fact("bank_account")
+            }
+            .holds(&f),
+            "an unknown fact never satisfies a comparison"
+        );
+        assert!(
+            Condition {
+                ge: Some(30.0),
+                le: Some(365.0),
+                ..fact("enterprise_age_days")
+            }
+            .holds(&f),
+            "a range"
+        );
     }
 
     #[test]
@@ -223,9 +300,32 @@ mod tests {
         };
         assert!(p(vec![]).check().is_err());
         assert!(p(vec![fact("x")]).check().is_err(), "no operator");
-        assert!(p(vec![Condition { certificate: Some("a".into()), le: Some(1.0), ..Condition::default() }]).check().is_err());
-        assert!(p(vec![Condition { certificate: Some("a".into()), fact: Some("b".into()), ..Condition::default() }]).check().is_err());
-        assert!(p(vec![Condition { le: Some(1.0), ..fact("x") }]).check().is_ok());
+        assert!(
+            p(vec![Condition {
+                certificate: Some("a".into()),
+                le: Some(1.0),
+                ..Condition::default()
+            }])
+            .check()
+            .is_err()
+        );
+        assert!(
+            p(vec![Condition {
+                certificate: Some("a".into()),
+                fact: Some("b".into()),
+                ..Condition::default()
+            }])
+            .check()
+            .is_err()
+        );
+        assert!(
+            p(vec![Condition {
+                le: Some(1.0),
+                ..fact("x")
+            }])
+            .check()
+            .is_ok()
+        );
         assert!(!p(vec![]).matches(&facts()), "no conditions never match");
     }
 }

@@ -84,7 +84,7 @@ fn build_with(
             fields: fields(),
             bundles,
             calendar: vec![],
-        policies: no_policies(),
+            policies: no_policies(),
         },
     )
 }
@@ -220,7 +220,7 @@ fn the_dictionary_is_checked() {
             fields: (f.clone(), file),
             bundles: vec![],
             calendar: vec![],
-        policies: no_policies(),
+            policies: no_policies(),
         },
     )
     .expect_err("duplicate");
@@ -235,7 +235,7 @@ fn the_dictionary_is_checked() {
             fields: (f.clone(), file),
             bundles: vec![],
             calendar: vec![],
-        policies: no_policies(),
+            policies: no_policies(),
         },
     )
     .expect_err("enum without options");
@@ -252,7 +252,7 @@ fn the_dictionary_is_checked() {
             fields: (f, file),
             bundles: vec![],
             calendar: vec![],
-        policies: no_policies(),
+            policies: no_policies(),
         },
     )
     .expect_err("date rule on text");

@@ -282,6 +282,7 @@ mod tests {
             help: String::new(),
             pii: PiiClass::None,
             rules,
+            certificate: None,
         }
     }
 
@@ -419,6 +420,7 @@ mod tests {
                 ],
             }],
             prefill: Default::default(),
+            prefill_sources: Default::default(),
         };
         let answers = example_answers(&form, today(), 3);
         assert_eq!(check_all(&form, &answers, today()).map(|m| m.len()), Ok(7));

@@ -263,7 +263,8 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
             </section>
             <aside class="panel">
                 <h2>"办理"</h2>
-                <WorkItemActions id=w.id.clone() version=w.version allowed=d.allowed_actions.clone()/>
+                <WorkItemActions id=w.id.clone() version=w.version allowed=d.allowed_actions.clone()
+                    certificate=d.issues_certificate.as_ref().map(|c| c.name.clone())/>
                 <h2>"各部门进度"</h2>
                 <ul class="siblings">{siblings}</ul>
                 <h2>"办理记录"</h2>
@@ -316,11 +317,22 @@ pub fn short_time(rfc3339: &str) -> String {
 
 /// The clerk's buttons: only the actions the state machine allows; return
 /// and reject ask for the reason first.
+/// `certificate`: the name of the e-certificate completion issues (its
+/// number is then asked for).
 #[island]
-fn WorkItemActions(id: String, version: i32, allowed: Vec<Action>) -> impl IntoView {
+fn WorkItemActions(
+    id: String,
+    version: i32,
+    allowed: Vec<Action>,
+    certificate: Option<String>,
+) -> impl IntoView {
     let pending = RwSignal::new(None::<Action>);
     let comment = RwSignal::new(String::new());
     let result = RwSignal::new(String::new());
+    let cert_no = RwSignal::new(String::new());
+    let cert_until = RwSignal::new(String::new());
+    let issues = certificate.is_some();
+    let certificate = StoredValue::new(certificate);
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
@@ -331,12 +343,25 @@ fn WorkItemActions(id: String, version: i32, allowed: Vec<Action>) -> impl IntoV
             message.set(Some("请写明原因，申请人会看到这段说明。".into()));
             return;
         }
-        let note = result.get_untracked();
+        if action == Action::Complete && issues && cert_no.read_untracked().trim().is_empty() {
+            message.set(Some("请填写证照编号。".into()));
+            return;
+        }
+        let mut r = serde_json::Map::new();
+        let parts = [
+            ("note", result.get_untracked()),
+            ("certificate_no", cert_no.get_untracked()),
+            ("valid_until", cert_until.get_untracked()),
+        ];
+        for (k, v) in parts {
+            if !v.trim().is_empty() {
+                r.insert(k.to_owned(), serde_json::Value::String(v.trim().to_owned()));
+            }
+        }
         let req = ActionRequest {
             action: action.as_str().to_owned(),
             comment: Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()),
-            result: (action == Action::Complete && !note.trim().is_empty())
-                .then(|| serde_json::json!({ "note": note.trim() })),
+            result: (action == Action::Complete && !r.is_empty()).then_some(serde_json::Value::Object(r)),
             version: Some(version),
         };
         busy.set(true);
@@ -393,8 +418,22 @@ fn WorkItemActions(id: String, version: i32, allowed: Vec<Action>) -> impl IntoV
                 ("原因（必填）", "申请人会看到这段说明")
             };
             let target = if a == Action::Complete { result } else { comment };
+            let cert_fields = (a == Action::Complete).then(|| certificate.get_value()).flatten().map(|name| {
+                view! {
+                    <div class="field">
+                        <label for="cert-no">{format!("{name}编号（必填）")}</label>
+                        <p class="hint">"办结后自动存入申请人的电子证照库，以后办事免提交"</p>
+                        <input id="cert-no" type="text" bind:value=cert_no/>
+                    </div>
+                    <div class="field">
+                        <label for="cert-until">"有效期至（选填）"</label>
+                        <input id="cert-until" type="date" bind:value=cert_until/>
+                    </div>
+                }
+            });
             view! {
                 <div class="confirm" data-confirm=a.as_str()>
+                    {cert_fields}
                     <div class="field">
                         <label for="action-text">{label}</label>
                         <p class="hint">{hint}</p>

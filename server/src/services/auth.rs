@@ -40,6 +40,19 @@ pub struct Actor {
     pub department: Option<String>,
     /// The session's id (hash of the token).
     pub session_id: String,
+    /// The enterprise this person is acting for right now, if any.
+    pub acting: Option<Acting>,
+}
+
+/// Acting for an enterprise (checked on every request: an expired or revoked
+/// authorisation ends it at once).
+#[derive(Clone, Debug)]
+pub struct Acting {
+    pub enterprise_id: Uuid,
+    pub name: String,
+    pub credit_code: String,
+    /// `admin` or `agent`.
+    pub role: String,
 }
 
 impl Actor {
@@ -97,6 +110,7 @@ async fn create_session(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + ABSOLUTE_TIMEOUT),
+        acting_enterprise_id: Set(None),
     }
     .insert(db)
     .await?;
@@ -127,12 +141,22 @@ pub async fn resolve(db: &DatabaseConnection, token: &str) -> ServiceResult<Opti
     if u.disabled {
         return Ok(None);
     }
-    if now - s.last_seen_at >= TOUCH_EVERY {
+    let acting = match s.acting_enterprise_id {
+        Some(e) => super::enterprises::membership(db, e, u.id).await?,
+        None => None,
+    };
+    let lost_acting = s.acting_enterprise_id.is_some() && acting.is_none();
+    if now - s.last_seen_at >= TOUCH_EVERY || lost_acting {
         let mut active = s.into_active_model();
         active.last_seen_at = Set(now);
+        if lost_acting {
+            active.acting_enterprise_id = Set(None);
+        }
         active.update(db).await?;
     }
-    Ok(Some(actor_of(&u, id)))
+    let mut actor = actor_of(&u, id);
+    actor.acting = acting;
+    Ok(Some(actor))
 }
 
 fn actor_of(u: &user::Model, session_id: String) -> Actor {
@@ -142,6 +166,7 @@ fn actor_of(u: &user::Model, session_id: String) -> Actor {
         role: Role::parse(&u.role).unwrap_or(Role::Citizen),
         department: u.department.clone(),
         session_id,
+        acting: None,
     }
 }
 
@@ -414,7 +439,15 @@ pub async fn me(state: &AppState, actor: &Actor) -> ServiceResult<Me> {
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    Ok(me_of(state, &user))
+    let mut me = me_of(state, &user);
+    me.acting_for = actor.acting.as_ref().map(|a| app::api::EnterpriseBrief {
+        id: a.enterprise_id.to_string(),
+        name: a.name.clone(),
+        credit_code: a.credit_code.clone(),
+        role: a.role.clone(),
+        expires_on: None,
+    });
+    Ok(me)
 }
 
 /// The `Me` view of a user row.
@@ -447,5 +480,6 @@ pub fn me_of(state: &AppState, user: &user::Model) -> Me {
             .and_then(|p| Phone::parse(&p).ok())
             .map(|p| p.masked()),
         id_number_masked: reveal(&user.id_number_enc).map(|i| app::domain::mask(&i, 4, 2)),
+        acting_for: None,
     }
 }

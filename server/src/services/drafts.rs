@@ -14,11 +14,6 @@ use crate::db::entities::draft;
 /// Largest draft body accepted (answers of the biggest bundle are ~10 KiB).
 const MAX_BODY: usize = 128 * 1024;
 
-/// Whom the actor is filing for (until enterprises exist: themselves).
-pub fn subject_of(actor: &Actor) -> String {
-    format!("person:{}", actor.user_id)
-}
-
 fn check(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<()> {
     if actor.role != Role::Citizen {
         return Err(ServiceError::Forbidden {
@@ -26,15 +21,16 @@ fn check(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<()> {
             message: "只有申请人账号可以填写和保存申请".into(),
         });
     }
-    state
-        .catalog
-        .event_bundle(bundle)
-        .map(|_| ())
-        .ok_or(ServiceError::NotFound)
+    let b = state.catalog.event_bundle(bundle).ok_or(ServiceError::NotFound)?;
+    super::submissions::check_audience(actor, b)
 }
 
 fn key(actor: &Actor, bundle: &str) -> (uuid::Uuid, String, String) {
-    (actor.user_id, subject_of(actor), bundle.to_owned())
+    (
+        actor.user_id,
+        super::subject::Subject::of(actor).key(),
+        bundle.to_owned(),
+    )
 }
 
 pub async fn get(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<Draft> {

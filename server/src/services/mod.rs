@@ -6,9 +6,13 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod drafts;
+pub mod enterprises;
 pub mod forms;
 pub mod notifications;
 pub mod passwords;
+pub mod policies;
+pub mod profiles;
+pub mod subject;
 pub mod submissions;
 pub mod throttle;
 pub mod users;
@@ -45,6 +49,15 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// A field error, to collect before failing.
+    pub fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
     /// One field error.
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError {

@@ -24,7 +24,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::auth::Actor;
-use super::{ServiceError, ServiceResult, drafts};
+use super::subject::Subject;
+use super::{ServiceError, ServiceResult};
 use crate::AppState;
 use crate::db::entities::{draft, submission, work_item, work_item_event};
 
@@ -94,24 +95,76 @@ fn applicants_only(actor: &Actor) -> ServiceResult<()> {
     }
 }
 
-/// Validates and files a submission: one transaction writes the submission,
-/// its work items, the `submitted` event, and removes the draft.
+/// Validates and files a submission of a bundle (一件事) for the actor's
+/// current subject.
 pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> ServiceResult<Created> {
     applicants_only(actor)?;
-    let catalog = &state.catalog;
-    let bundle = catalog.event_bundle(&req.bundle).ok_or_else(|| {
+    let bundle = state.catalog.event_bundle(&req.bundle).ok_or_else(|| {
         ServiceError::field(
             "bundle",
             "unknown_bundle",
             format!("没有编码为“{}”的一件事", req.bundle),
         )
     })?;
-    let form = merge(catalog, bundle, req.items.as_deref()).map_err(ServiceError::Validation)?;
+    check_audience(actor, bundle)?;
+    let items: Option<Vec<String>> = req.items;
+    file(
+        state,
+        actor,
+        bundle,
+        items.as_deref().unwrap_or(&all_codes(bundle)),
+        req.data,
+        req.idempotency_key,
+    )
+    .await
+}
+
+fn all_codes(bundle: &Bundle) -> Vec<String> {
+    bundle.items.iter().map(|i| i.code.to_string()).collect()
+}
+
+/// Enterprise bundles are filed while acting for an enterprise, citizen
+/// bundles for oneself.
+pub fn check_audience(actor: &Actor, bundle: &Bundle) -> ServiceResult<()> {
+    let acting = actor.acting.is_some();
+    match (bundle.audience, acting) {
+        (app::catalog::Audience::Enterprise, false) => Err(ServiceError::field(
+            "bundle",
+            "enterprise_bundle",
+            format!(
+                "“{}”是企业办事，请先切换到企业身份（企业专区）再办理",
+                bundle.name
+            ),
+        )),
+        (app::catalog::Audience::Citizen, true) => Err(ServiceError::field(
+            "bundle",
+            "citizen_bundle",
+            format!("“{}”是个人办事，请切换回个人身份再办理", bundle.name),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Files a submission: re-validates against the merged form (with the
+/// subject's e-certificates), then in ONE transaction writes the submission,
+/// its work items, the `submitted` event, and removes the draft.
+pub async fn file(
+    state: &AppState,
+    actor: &Actor,
+    bundle: &Bundle,
+    chosen: &[String],
+    answers: Map<String, Value>,
+    idempotency_key: Option<String>,
+) -> ServiceResult<Created> {
+    let catalog = &state.catalog;
+    let subject = Subject::of(actor);
+    let mut form = merge(catalog, bundle, Some(chosen)).map_err(ServiceError::Validation)?;
+    super::profiles::attach_certificates(state, &state.db, subject, &mut form).await?;
     let today = Date::today_china();
-    let data = check_all(&form, &req.data, today).map_err(ServiceError::Validation)?;
+    let data = check_all(&form, &answers, today).map_err(ServiceError::Validation)?;
     let items = form.selected_items();
     let hash = payload_hash(bundle.code.as_str(), &items, &data);
-    let key = match req.idempotency_key.as_deref().map(str::trim) {
+    let key = match idempotency_key.as_deref().map(str::trim) {
         Some(k) if k.is_empty() || k.len() > 128 => {
             return Err(ServiceError::field(
                 "idempotency_key",
@@ -127,7 +180,7 @@ pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> Serv
         return replay(state, existing, &hash).await;
     }
 
-    let subject = drafts::subject_of(actor);
+    let subject = subject.key();
     let now = Utc::now();
     let id = Uuid::now_v7();
     let chosen: HashSet<&str> = items.iter().map(String::as_str).collect();
@@ -421,7 +474,7 @@ pub async fn get(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if s.applicant_id == actor.user_id {
+    if may_act_on(actor, &s) {
         let data: Map<String, Value> =
             serde_json::from_str(&state.pii.decrypt(&s.data_enc)?).map_err(anyhow::Error::from)?;
         return view(state, &s, data).await;
@@ -470,7 +523,7 @@ pub async fn list_own(
 ) -> ServiceResult<(Vec<SubmissionSummary>, Option<String>)> {
     let limit = limit.clamp(1, 100);
     let mut q = submission::Entity::find()
-        .filter(submission::Column::ApplicantId.eq(actor.user_id))
+        .filter(submission::Column::Subject.eq(Subject::of(actor).key()))
         .order_by_desc(submission::Column::Id)
         .limit(limit + 1);
     if let Some(b) = before {
@@ -528,5 +581,16 @@ pub fn timeline_entry(e: work_item_event::Model, items: &[work_item::Model]) -> 
             .and_then(|w| items.iter().find(|i| i.id == w))
             .map(|i| i.item.clone()),
         work_item: e.work_item_id.map(|w| w.to_string()),
+    }
+}
+
+/// Whether the actor may see and supplement a submission as its applicant:
+/// a person's own; an enterprise's while acting for that enterprise (an agent
+/// whose authorisation ended no longer sees what they filed for it).
+pub fn may_act_on(actor: &Actor, s: &submission::Model) -> bool {
+    match Subject::parse(&s.subject) {
+        Some(Subject::Person(id)) => id == actor.user_id,
+        Some(Subject::Enterprise(_)) => super::enterprises::speaks_for(actor, &s.subject),
+        None => false,
     }
 }

@@ -25,8 +25,9 @@ use uuid::Uuid;
 use super::audit::{self, Event};
 use super::auth::{Actor, RequestMeta};
 use super::notifications::{self, Message};
+use super::subject::Subject;
 use super::submissions::{briefs, deadline_flags, due_date, items_of, status_of, summaries, timeline_entry};
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, policies, profiles};
 use crate::AppState;
 use crate::db::entities::{submission, work_item, work_item_event};
 
@@ -215,10 +216,10 @@ pub fn display(catalog: &Catalog, key: &str, v: Option<&Value>) -> String {
     let def = catalog.field(key);
     match (def.map(|d| d.kind), v) {
         (Some(FieldKind::Boolean), Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
-        (Some(FieldKind::Material), Value::String(s)) => if s == "commit" {
-            "暂缺，已签署告知承诺"
-        } else {
-            "已备齐"
+        (Some(FieldKind::Material), Value::String(s)) => match s.as_str() {
+            "commit" => "暂缺，已签署告知承诺",
+            "certificate" => "已有电子证照，免提交",
+            _ => "已备齐",
         }
         .into(),
         (Some(FieldKind::Enum), Value::String(s)) => def
@@ -282,7 +283,8 @@ pub async fn detail(
     let bundle = state.catalog.bundle(&s.bundle);
     let items = items_of(&state.db, s.id).await?;
     let today = Date::today_china();
-    let (fields, materials) = fields_for(&state.catalog, bundle, &[w.item.as_str()], &data);
+    let (fields, mut materials) = fields_for(&state.catalog, bundle, &[w.item.as_str()], &data);
+    verify_certificates(state, &s, &mut materials).await?;
     let history = work_item_event::Entity::find()
         .filter(work_item_event::Column::WorkItemId.eq(w.id))
         .order_by_asc(work_item_event::Column::At)
@@ -321,7 +323,41 @@ pub async fn detail(
         siblings: briefs(&state.catalog, bundle, &items, today),
         allowed_actions: if own { clerk_actions(status) } else { Vec::new() },
         result: w.result.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+        issues_certificate: bundle
+            .and_then(|b| b.item(&w.item))
+            .and_then(|i| i.result_certificate.clone()),
     })
+}
+
+/// Materials answered "e-certificate": look the certificate up now, so the
+/// clerk sees it verified (or that it is missing or expired).
+async fn verify_certificates(
+    state: &AppState,
+    s: &submission::Model,
+    materials: &mut [FieldValue],
+) -> ServiceResult<()> {
+    let Some(subject) = Subject::parse(&s.subject) else {
+        return Ok(());
+    };
+    for m in materials
+        .iter_mut()
+        .filter(|m| m.value.as_ref().and_then(Value::as_str) == Some("certificate"))
+    {
+        let Some(kind) = state.catalog.field(&m.key).and_then(|f| f.certificate.clone()) else {
+            continue;
+        };
+        m.display = match profiles::valid_certificate(&state.db, subject, &kind).await? {
+            Some(c) => format!(
+                "电子证照：{} {}（{}，已核验）",
+                c.name,
+                c.number,
+                c.valid_until
+                    .map_or_else(|| "长期有效".to_owned(), |u| format!("有效期至 {u}"))
+            ),
+            None => "电子证照未找到或已失效，请申请人补交".into(),
+        };
+    }
+    Ok(())
 }
 
 /// Serialises actions on one submission: on PostgreSQL a row lock on the
@@ -397,6 +433,38 @@ async fn transition(
     Ok(res.rows_affected == 1)
 }
 
+/// The certificate number (and optional `valid_until`) of a completion's result.
+fn issued_certificate(
+    spec: app::catalog::ResultCertificate,
+    result: Option<&str>,
+) -> ServiceResult<(app::catalog::ResultCertificate, String, Option<Date>)> {
+    let r: Value = result
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    let number = r
+        .get("certificate_no")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n.len() <= 64);
+    let Some(number) = number else {
+        return Err(ServiceError::field(
+            "result",
+            "certificate_no_required",
+            format!(
+                "办结本事项会发放{}，请填写证照编号（result.certificate_no）",
+                spec.name
+            ),
+        ));
+    };
+    let until = match r.get("valid_until").and_then(Value::as_str) {
+        Some(s) => Some(Date::parse(s).ok_or_else(|| {
+            ServiceError::field("result", "valid_until_invalid", "有效期至应为 YYYY-MM-DD")
+        })?),
+        None => None,
+    };
+    Ok((spec, number.to_owned(), until))
+}
+
 fn conflict() -> ServiceError {
     ServiceError::Conflict {
         code: "version_conflict",
@@ -460,6 +528,16 @@ pub async fn act(
     if req.version.is_some_and(|v| v != w.version) {
         return Err(conflict());
     }
+    // An item that issues an e-certificate needs its number on completion.
+    let certificate = match state
+        .catalog
+        .bundle(&w.bundle)
+        .and_then(|b| b.item(&w.item))
+        .and_then(|i| i.result_certificate.clone())
+    {
+        Some(spec) if action == Action::Complete => Some(issued_certificate(spec, result.as_deref())?),
+        _ => None,
+    };
     let from = WorkStatus::parse(&w.status).unwrap_or(WorkStatus::Pending);
     let Some(to) = next(from, action) else {
         return Err(ServiceError::Conflict {
@@ -490,12 +568,44 @@ pub async fn act(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let bundle = state.catalog.bundle(&w.bundle);
+    let subject = Subject::parse(&s.subject);
+    if action == Action::Accept {
+        // 一企一档/一人一档: remember what this department accepted.
+        if let (Some(subject), Some(item)) = (subject, bundle.and_then(|b| b.item(&w.item))) {
+            let keys: Vec<&str> = item.fields.iter().map(|f| f.key.as_str()).collect();
+            let data = decrypt_data(state, &s)?;
+            profiles::record_accepted(state, &txn, subject, s.id, &keys, &data).await?;
+        }
+    }
     let mut released = Vec::new();
     if action == Action::Complete {
         released = release(state, &txn, bundle, w.submission_id, today).await?;
+        if let (Some(subject), Some((spec, number, until))) = (subject, &certificate) {
+            profiles::issue_certificate(
+                &txn,
+                profiles::NewCertificate {
+                    subject,
+                    kind: &spec.kind,
+                    name: &spec.name,
+                    number,
+                    issued_by: &w.department,
+                    valid_from: today,
+                    valid_until: until
+                        .or_else(|| spec.valid_years.map(|y| today.add_days(i64::from(y) * 365))),
+                    submission_id: Some(s.id),
+                    work_item_id: Some(w.id),
+                },
+            )
+            .await?;
+        }
     }
     notify(state, &txn, &s, &w, action, comment.as_deref()).await?;
     txn.commit().await?;
+    if matches!(action, Action::Accept | Action::Complete) {
+        // 免申即享: the profile, the certificates or a completed bundle may
+        // now match a policy.
+        policies::after_action(state, &w).await;
+    }
 
     let fresh = work_item::Entity::find_by_id(w.id)
         .one(&state.db)
@@ -619,7 +729,7 @@ pub async fn supplement(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if s.applicant_id != actor.user_id {
+    if !super::submissions::may_act_on(actor, &s) {
         return Err(ServiceError::NotFound);
     }
     let wid = Uuid::parse_str(&req.work_item)

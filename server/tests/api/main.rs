@@ -11,3 +11,4 @@ mod cli;
 mod errors;
 mod submissions;
 mod workbench;
+mod zone;

@@ -323,8 +323,12 @@ async fn actions_follow_the_state_machine_and_release_dependants(app: TestApp) {
             200,
             "{item}"
         );
+        let result =
+            (item == "newborn-social-security-card").then(|| json!({"certificate_no": "610326-SSC-0001"}));
         assert_eq!(
-            act(&clerk, &id, json!({"action": "complete"})).await.0,
+            act(&clerk, &id, json!({"action": "complete", "result": result}))
+                .await
+                .0,
             200,
             "{item}"
         );

@@ -4,9 +4,14 @@
 pub mod audit_head;
 pub mod audit_log;
 pub mod catalog_version;
+pub mod certificate;
 pub mod draft;
+pub mod enterprise;
+pub mod enterprise_member;
 pub mod login_throttle;
 pub mod notification;
+pub mod policy_offer;
+pub mod profile_fact;
 pub mod session;
 pub mod submission;
 pub mod user;

@@ -11,6 +11,8 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub last_seen_at: ChronoDateTimeUtc,
     pub expires_at: ChronoDateTimeUtc,
+    /// The enterprise the person is acting for, if any.
+    pub acting_enterprise_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

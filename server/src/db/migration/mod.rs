@@ -7,6 +7,7 @@ mod m20261129_000001_catalog_versions;
 mod m20261129_000002_identity;
 mod m20261129_000003_submissions;
 mod m20261129_000004_notifications;
+mod m20261129_000005_enterprises;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_identity::Migration),
             Box::new(m20261129_000003_submissions::Migration),
             Box::new(m20261129_000004_notifications::Migration),
+            Box::new(m20261129_000005_enterprises::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod catalog;
 mod forms;
 mod health;
 mod work;
+mod zone;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -39,6 +40,23 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications", get(work::notifications))
         .route("/api/v1/notifications/read-all", post(work::read_all))
         .route("/api/v1/notifications/{id}/read", post(work::read))
+        .route("/api/v1/enterprises", get(zone::mine).post(zone::register))
+        .route("/api/v1/enterprises/{id}", get(zone::get))
+        .route("/api/v1/enterprises/{id}/agents", post(zone::add_agent))
+        .route(
+            "/api/v1/enterprises/{id}/agents/{user}",
+            axum::routing::delete(zone::revoke_agent),
+        )
+        .route("/api/v1/acting", post(zone::acting))
+        .route("/api/v1/profile", get(zone::profile))
+        .route(
+            "/api/v1/profile/{key}",
+            axum::routing::put(zone::put_fact).delete(zone::delete_fact),
+        )
+        .route("/api/v1/certificates", get(zone::certificates))
+        .route("/api/v1/offers", get(zone::offers))
+        .route("/api/v1/offers/{id}/confirm", post(zone::confirm))
+        .route("/api/v1/offers/{id}/decline", post(zone::decline))
         .route("/api/v1/auth/register", post(auth::register))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
