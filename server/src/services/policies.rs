@@ -227,7 +227,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult
         state,
         actor,
         bundle,
-        &[o.policy.clone()],
+        std::slice::from_ref(&o.policy),
         serde_json::Map::new(),
         Some(format!("offer:{id}")),
     )
