@@ -236,7 +236,9 @@ pub struct EnterpriseBrief {
 }
 
 /// `POST /api/v1/enterprises`: the legal representative registers the enterprise.
+/// (Missing fields are empty, so they are reported field by field.)
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RegisterEnterpriseRequest {
     pub credit_code: String,
     pub name: String,

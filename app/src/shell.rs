@@ -12,6 +12,7 @@ use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
 use crate::pages::workbench::{LeadBoardPage, WorkItemPage, WorkbenchPage};
+use crate::pages::zone::{EnterprisePage, ProfilePage};
 use crate::pages::{bundle::BundlePage, home::HomePage, not_found::NotFound};
 
 /// The document around every page. On the server it also sets the page's
@@ -81,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff/login") view=StaffLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/me") view=MePage ssr=SsrMode::Async/>
+                    <Route path=path!("/enterprise") view=EnterprisePage ssr=SsrMode::Async/>
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/submissions") view=SubmissionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench") view=WorkbenchPage ssr=SsrMode::Async/>

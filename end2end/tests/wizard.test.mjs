@@ -11,6 +11,7 @@ import {
   launch,
   newPage,
   registerCitizen,
+  registerEnterprise,
   screenName,
   screenshot,
 } from './helpers.mjs';
@@ -53,6 +54,10 @@ const restaurant = {
 test('开办餐饮店: the whole merged form on a phone, with an error fixed and a reload', async () => {
   const page = await newPage(browser);
   const me = await registerCitizen(page, '刘美丽');
+  // 开办餐饮店 is an enterprise bundle: file it acting for the enterprise.
+  await page.goto(`${BASE_URL}/bundles/restaurant/apply`);
+  await page.locator('[data-audience="enterprise"]').waitFor();
+  await registerEnterprise(page, me);
   await page.goto(`${BASE_URL}/bundles/restaurant`);
   await page.getByRole('link', { name: '开始办理' }).click();
   await page.waitForURL(/\/bundles\/restaurant\/apply/);

@@ -58,7 +58,11 @@ fn UserNav() -> impl IntoView {
                                 } else {
                                     ("/submissions", "我的办件")
                                 };
+                                let acting = me.acting_for.clone().map(|e| {
+                                    view! { <a class="acting-chip" href="/enterprise" title="当前以企业身份办事">"企业：" {e.name}</a> }
+                                });
                                 view! {
+                                    {acting}
                                     {inbox}
                                     <a href=href data-user=me.id>{label}</a>
                                     <a class="nav-name" href="/me">{me.name}</a>

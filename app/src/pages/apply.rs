@@ -7,7 +7,7 @@
 //! The step is in the URL (`?step=`), so the browser's back button moves
 //! between steps.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,6 +61,11 @@ pub fn ApplyPage() -> impl IntoView {
                         Ok(me) => me,
                         Err(e) => return super::login_or_error(e, &here).into_any(),
                     };
+                    // Enterprise bundles are filed as an enterprise, citizen bundles as oneself.
+                    if let Ok(b) = api.get::<BundleDto>(&format!("/api/v1/bundles/{}", super::url_encode(&code))).await
+                        && let Some(v) = audience_mismatch(&b, &me) {
+                            return v.into_any();
+                        }
                     match load(&api, &code, me, screen).await {
                         Ok(init) => {
                             let name = init.bundle_name.clone();
@@ -78,6 +83,37 @@ pub fn ApplyPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The page to show instead of the wizard when the person is not acting as
+/// the bundle's audience requires.
+fn audience_mismatch(b: &BundleDto, me: &Me) -> Option<impl IntoView + use<>> {
+    use crate::catalog::Audience;
+    match (b.audience, &me.acting_for) {
+        (Audience::Enterprise, None) => Some(
+            view! {
+                <Title text=b.name.clone()/>
+                <section class="panel notice" data-audience="enterprise">
+                    <h1>{format!("“{}”是企业办事", b.name)}</h1>
+                    <p>"请先在企业专区选择要代为办理的企业（或登记您的企业），再回来办理。"</p>
+                    <p><a class="button" href="/enterprise">"前往企业专区"</a></p>
+                </section>
+            }
+            .into_any(),
+        ),
+        (Audience::Citizen, Some(e)) => Some(
+            view! {
+                <Title text=b.name.clone()/>
+                <section class="panel notice" data-audience="citizen">
+                    <h1>{format!("“{}”是个人办事", b.name)}</h1>
+                    <p>{format!("您正以“{}”的身份办事。请切换回个人身份后再办理。", e.name)}</p>
+                    <p><a class="button" href="/enterprise">"前往企业专区切换身份"</a></p>
+                </section>
+            }
+            .into_any(),
+        ),
+        _ => None,
     }
 }
 
@@ -187,18 +223,12 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
             }),
     );
     let form = RwSignal::new(initial_form.clone());
-    let prefilled: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
+    // Field key → where its prefilled value came from.
+    let prefilled: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
     let data = RwSignal::new({
         let mut d = draft.as_ref().map(|d| d.data.clone()).unwrap_or_default();
         if let Some(f) = &initial_form {
-            for (k, v) in &f.prefill {
-                if is_empty(d.get(k)) {
-                    d.insert(k.clone(), v.clone());
-                    prefilled.update_untracked(|p| {
-                        p.insert(k.clone());
-                    });
-                }
-            }
+            prefilled.update_untracked(|p| apply_prefill(f, &mut d, p));
         }
         d
     });
@@ -315,16 +345,7 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         spawn_local(async move {
             match Api::new().get::<FormDto>(&path).await {
                 Ok(f) => {
-                    data.update(|d| {
-                        for (k, v) in &f.prefill {
-                            if is_empty(d.get(k)) {
-                                d.insert(k.clone(), v.clone());
-                                prefilled.update(|p| {
-                                    p.insert(k.clone());
-                                });
-                            }
-                        }
-                    });
+                    data.update(|d| prefilled.update(|p| apply_prefill(&f, d, p)));
                     let first = f.steps.first().map(|s| s.key.clone());
                     form.set(Some(f));
                     busy.set(false);
@@ -600,7 +621,7 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                             changed();
                         }
                     };
-                    let prefilled = prefilled.with_untracked(|p| p.contains(&key));
+                    let prefilled = prefilled.with_untracked(|p| p.get(&key).cloned());
                     field_input(f, data, errors, prefilled, &item_names, on_change, on_blur)
                 })
                 .collect_view()
@@ -705,7 +726,7 @@ pub(crate) fn field_input(
     f: FormField,
     data: RwSignal<Map<String, Value>>,
     errors: RwSignal<BTreeMap<String, String>>,
-    prefilled: bool,
+    prefilled: Option<String>,
     item_names: &BTreeMap<String, String>,
     changed: impl Fn() + Clone + Send + Sync + 'static,
     on_blur: impl Fn() + Clone + Send + Sync + 'static,
@@ -750,7 +771,14 @@ pub(crate) fn field_input(
     let label = view! {
         <span class="label-text">{f.label.clone()}</span>
         {(!f.required).then(|| view! { <span class="optional">"（选填）"</span> })}
-        {prefilled.then(|| view! { <span class="chip prefilled">"已自动填入"</span> })}
+        {prefilled.map(|source| {
+            let text = match source.as_str() {
+                "user_input" | "clerk" => "来自档案",
+                "certificate" => "电子证照",
+                _ => "已自动填入",
+            };
+            view! { <span class="chip prefilled" data-source=source>{text}</span> }
+        })}
     };
     let hint = (!f.help.is_empty()).then(|| view! { <p class="hint">{f.help.clone()}</p> });
     let err_view = {
@@ -764,8 +792,21 @@ pub(crate) fn field_input(
     };
     let blur = on_blur.clone();
 
-    let control = match f.kind {
-        FieldKind::Enum | FieldKind::Material => {
+    let control = match (f.kind, f.certificate.clone()) {
+        // A material the subject holds as an e-certificate: nothing to provide.
+        (FieldKind::Material, Some(c)) => {
+            let validity = c
+                .valid_until
+                .map_or_else(|| "长期有效".to_owned(), |u| format!("有效期至 {u}"));
+            view! {
+                <div class="certificate-note" data-certificate=c.number.clone()>
+                    <strong>"已有电子证照，免提交"</strong>
+                    <span>{format!("{} · 编号 {} · {validity}", c.name, c.number)}</span>
+                </div>
+            }
+            .into_any()
+        }
+        (FieldKind::Enum | FieldKind::Material, None) => {
             let options = f.options.clone().unwrap_or_default();
             let radios = options
                 .into_iter()
@@ -790,7 +831,7 @@ pub(crate) fn field_input(
                 .collect_view();
             view! { <div class="radios" role="radiogroup" aria-labelledby=format!("{id}-label")>{radios}</div> }.into_any()
         }
-        FieldKind::Boolean => {
+        (FieldKind::Boolean, _) => {
             let checked = {
                 let key = key.clone();
                 move || data.with(|d| d.get(&key).and_then(Value::as_bool).unwrap_or(false))
@@ -806,7 +847,7 @@ pub(crate) fn field_input(
             }
             .into_any()
         }
-        FieldKind::Textarea => {
+        (FieldKind::Textarea, _) => {
             let set = set.clone();
             view! {
                 <textarea id=id.clone() rows="4" prop:value=text_value aria-invalid=aria_invalid.clone()
@@ -815,7 +856,7 @@ pub(crate) fn field_input(
             }
             .into_any()
         }
-        kind => {
+        (kind, _) => {
             let (input_type, mode, auto) = match kind {
                 FieldKind::Date => ("date", None, None),
                 FieldKind::Phone => ("tel", Some("numeric"), Some("tel")),
@@ -849,6 +890,23 @@ pub(crate) fn field_input(
         </div>
     }
     .into_any()
+}
+
+/// Fills empty answers from the form's prefill and records their sources.
+fn apply_prefill(f: &FormDto, d: &mut Map<String, Value>, sources: &mut BTreeMap<String, String>) {
+    for (k, v) in &f.prefill {
+        let certificate = f.field(k).is_some_and(|x| x.certificate.is_some());
+        if is_empty(d.get(k)) || certificate {
+            d.insert(k.clone(), v.clone());
+            sources.insert(
+                k.clone(),
+                f.prefill_sources
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| "prefill".into()),
+            );
+        }
+    }
 }
 
 /// Check your answers (GOV.UK pattern): every answer with a "修改" link.

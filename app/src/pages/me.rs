@@ -42,9 +42,16 @@ fn me_view(me: Me) -> impl IntoView {
     .filter_map(|(k, v)| v.map(|v| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }))
     .collect_view();
     let staff_link = match role {
-        Role::Clerk => Some(view! { <a class="button" href="/workbench">"进入工作台"</a> }),
-        Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }),
-        Role::Citizen => Some(view! { <a class="button" href="/submissions">"我的办件"</a> }),
+        Role::Clerk => Some(view! { <a class="button" href="/workbench">"进入工作台"</a> }.into_any()),
+        Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }.into_any()),
+        Role::Citizen => Some(
+            view! {
+                <a class="button" href="/submissions">"我的办件"</a>
+                <a class="button secondary" href="/profile">"我的档案"</a>
+                <a class="button secondary" href="/enterprise">"企业专区"</a>
+            }
+            .into_any(),
+        ),
     };
     let lead = (!me.lead_bundles.is_empty()).then(|| {
         view! { <p class="muted">"本部门牵头：" {me.lead_bundles.join("、")}</p> }

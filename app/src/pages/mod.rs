@@ -9,6 +9,7 @@ pub mod me;
 pub mod not_found;
 pub mod submission;
 pub mod workbench;
+pub mod zone;
 
 /// Sets the HTTP status of the page being rendered (no-op in the browser).
 pub fn set_status(code: u16) {

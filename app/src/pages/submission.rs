@@ -349,7 +349,7 @@ fn SupplementForm(
                     };
                 });
             };
-            crate::pages::apply::field_input(f, data, errors, false, &BTreeMap::new(), || {}, blur)
+            crate::pages::apply::field_input(f, data, errors, None, &BTreeMap::new(), || {}, blur)
         })
         .collect_view();
     view! {

@@ -271,9 +271,18 @@ fn dto(state: &AppState, c: certificate::Model, today: Date) -> CertificateDto {
     }
 }
 
+/// Profiles are the applicants' own; staff have none (404).
+fn applicant(actor: &Actor) -> ServiceResult<Subject> {
+    if actor.role == app::api::Role::Citizen {
+        Ok(Subject::of(actor))
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 /// `GET /api/v1/profile`: the caller's current subject.
 pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<ProfileDto> {
-    let subject = Subject::of(actor);
+    let subject = applicant(actor)?;
     let today = Date::today_china();
     let facts = facts(state, &state.db, subject)
         .await?
@@ -304,6 +313,7 @@ pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<ProfileDto> {
 
 /// Corrects (or adds) one fact of the caller's own profile.
 pub async fn put(state: &AppState, actor: &Actor, key: &str, value: Value) -> ServiceResult<ProfileDto> {
+    applicant(actor)?;
     let def = state
         .catalog
         .field(key)
@@ -336,7 +346,7 @@ pub async fn put(state: &AppState, actor: &Actor, key: &str, value: Value) -> Se
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, key: &str) -> ServiceResult<()> {
-    profile_fact::Entity::delete_by_id((Subject::of(actor).key(), key.to_owned()))
+    profile_fact::Entity::delete_by_id((applicant(actor)?.key(), key.to_owned()))
         .exec(&state.db)
         .await?;
     Ok(())
@@ -345,7 +355,7 @@ pub async fn delete(state: &AppState, actor: &Actor, key: &str) -> ServiceResult
 /// `GET /api/v1/certificates`: the caller's subject's certificates.
 pub async fn list_certificates(state: &AppState, actor: &Actor) -> ServiceResult<Vec<CertificateDto>> {
     let today = Date::today_china();
-    Ok(certificates(&state.db, Subject::of(actor))
+    Ok(certificates(&state.db, applicant(actor)?)
         .await?
         .into_iter()
         .map(|c| dto(state, c, today))

@@ -75,6 +75,17 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         work_item("vaccination-certificate"),
     );
 
+    // The owner's enterprise (not acted for until the last row).
+    let code = crate::zone::credit_code();
+    let (status, e) = owner
+        .post(
+            "/api/v1/enterprises",
+            &json!({"credit_code": code, "name": "矩阵公司", "legal_representative": "矩阵甲", "legal_representative_id_number": owner_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{e}");
+    let enterprise = e["id"].as_str().expect("id").to_owned();
+
     let public = [200, 200, 200, 200, 200, 200];
     let logged_in = [401, 200, 200, 200, 200, 200];
     let admin_only = [401, 404, 404, 404, 404, 200];
@@ -181,6 +192,80 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         ),
         row(Method::GET, "/api/v1/admin/audit", None, admin_only),
         row(Method::GET, "/api/v1/admin/audit/verify", None, admin_only),
+        row(Method::GET, "/api/v1/enterprises", None, logged_in),
+        row(
+            Method::POST,
+            "/api/v1/enterprises",
+            Some(json!({})),
+            [401, 422, 422, 403, 403, 403],
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/enterprises/{enterprise}"),
+            None,
+            [401, 200, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/enterprises/{enterprise}/agents"),
+            Some(json!({"phone": "1", "expires_on": "x"})),
+            [401, 422, 404, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            format!("/api/v1/enterprises/{enterprise}/agents/{tax_clerk}"),
+            None,
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/profile",
+            None,
+            [401, 200, 200, 404, 404, 404],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/profile/employee_count",
+            Some(json!({"value": 5})),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/profile/employee_count",
+            None,
+            [401, 204, 204, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/certificates",
+            None,
+            [401, 200, 200, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/offers",
+            None,
+            [401, 200, 200, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/offers/{}/confirm", uuid::Uuid::now_v7()),
+            Some(json!({})),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/offers/{}/decline", uuid::Uuid::now_v7()),
+            Some(json!({})),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        // Last: only the owner may act for the enterprise.
+        row(
+            Method::POST,
+            "/api/v1/acting",
+            Some(json!({"enterprise": enterprise})),
+            [401, 200, 404, 404, 404, 404],
+        ),
     ];
     let mut failures = Vec::new();
     for r in &rows {
