@@ -18,6 +18,10 @@ const KNOWN: &[&str] = &[
     "ONETHING_LOG_FORMAT",
     "ONETHING_PII_KEY",
     "ONETHING_PUBLIC_ORIGIN",
+    "ONETHING_OUTBOX_WORKER",
+    "ONETHING_OUTBOX_BASE_DELAY_MS",
+    "ONETHING_OUTBOX_MAX_ATTEMPTS",
+    "ONETHING_OUTBOX_POLL_MS",
 ];
 
 /// A secret from configuration; `Debug` never shows it.
@@ -54,6 +58,8 @@ pub struct Settings {
     /// used to check the `Origin` of state-changing requests, and when it is
     /// `https` session cookies are `Secure` with the `__Host-` prefix.
     pub public_origin: Option<String>,
+    /// The outbox worker (on unless `ONETHING_OUTBOX_WORKER=0`).
+    pub outbox: crate::services::outbox::WorkerConfig,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -110,16 +116,37 @@ impl Settings {
             Some(o) => bail!("ONETHING_PUBLIC_ORIGIN must start with https:// or http://, not `{o}`"),
             None => None,
         };
+        let number = |k: &str| -> anyhow::Result<Option<u64>> {
+            get(k)
+                .map(|v| {
+                    v.parse::<u64>()
+                        .with_context(|| format!("{k} must be a whole number"))
+                })
+                .transpose()
+        };
+        let mut outbox = crate::services::outbox::WorkerConfig {
+            enabled: !matches!(get("ONETHING_OUTBOX_WORKER"), Some("0" | "false" | "off" | "no")),
+            ..Default::default()
+        };
+        if let Some(ms) = number("ONETHING_OUTBOX_BASE_DELAY_MS")? {
+            outbox.base_delay = std::time::Duration::from_millis(ms.max(1));
+        }
+        if let Some(n) = number("ONETHING_OUTBOX_MAX_ATTEMPTS")? {
+            outbox.max_attempts = i32::try_from(n.clamp(1, 100)).unwrap_or(8);
+        }
+        if let Some(ms) = number("ONETHING_OUTBOX_POLL_MS")? {
+            outbox.poll = std::time::Duration::from_millis(ms.max(10));
+        }
+        let production = get("LEPTOS_ENV")
+            .is_some_and(|e| e.eq_ignore_ascii_case("prod") || e.eq_ignore_ascii_case("production"));
         let log_format = match get("ONETHING_LOG_FORMAT") {
+            None if production => LogFormat::Json,
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
             Some(other) => bail!("ONETHING_LOG_FORMAT must be pretty or json, not `{other}`"),
         };
 
-        let leptos_env = match get("LEPTOS_ENV") {
-            Some(e) if e.eq_ignore_ascii_case("prod") || e.eq_ignore_ascii_case("production") => Env::PROD,
-            _ => Env::DEV,
-        };
+        let leptos_env = if production { Env::PROD } else { Env::DEV };
         let site_addr = get("LEPTOS_SITE_ADDR")
             .unwrap_or("127.0.0.1:3000")
             .parse::<std::net::SocketAddr>()
@@ -139,6 +166,7 @@ impl Settings {
             data_dir,
             pii_key,
             public_origin,
+            outbox,
             log_format,
             leptos,
         })

@@ -60,7 +60,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Serve => server::Application::build(settings).await?.run().await,
         Command::Migrate => {
             let db = server::db::connect(&settings.database_url).await?;
-            server::db::migrate(&db).await?;
+            server::db::migrate(&db, &settings.database_url).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -75,7 +75,7 @@ async fn run() -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let catalog = server::catalog_loader::load(&settings.catalog_dir)?;
             let db = server::db::connect(&settings.database_url).await?;
-            server::db::migrate(&db).await?;
+            server::db::migrate(&db, &settings.database_url).await?;
             let req = app::api::CreateStaffRequest {
                 name: name.unwrap_or_else(|| username.clone()),
                 username,

@@ -24,6 +24,10 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Encrypts and indexes personal data at rest.
     pub pii: Arc<PiiCipher>,
+    /// Departments with a delivery endpoint (cached briefly).
+    pub endpoints: Arc<crate::services::outbox::EndpointCache>,
+    /// Request metrics for `/metrics`.
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -65,7 +69,7 @@ impl Application {
             ),
         };
         let db = crate::db::connect(&settings.database_url).await?;
-        crate::db::migrate(&db).await?;
+        crate::db::migrate(&db, &settings.database_url).await?;
         record_catalog_version(&db, &catalog.version).await?;
         if settings.demo {
             crate::services::demo::seed(&db, &catalog, &pii).await?;
@@ -80,6 +84,8 @@ impl Application {
             leptos: settings.leptos.clone(),
             settings: Arc::new(settings),
             pii: Arc::new(pii),
+            endpoints: Arc::default(),
+            metrics: Arc::default(),
         };
         let router = crate::http::build_router(state.clone());
         Ok(Self {
@@ -93,9 +99,15 @@ impl Application {
         self.listener.local_addr().unwrap_or(self.state.leptos.site_addr)
     }
 
-    /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.
+    /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests. The
+    /// outbox worker runs beside it (several instances share the work).
     pub async fn run(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
+        let worker =
+            self.state.settings.outbox.enabled.then(|| {
+                crate::services::outbox::spawn_worker(self.state.clone(), self.state.settings.outbox)
+            });
+        let _stop_worker = AbortOnDrop(worker);
         axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -137,5 +149,16 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+/// Stops the background worker when the server stops.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
+        }
     }
 }

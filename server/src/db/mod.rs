@@ -51,11 +51,29 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    migration::Migrator::up(db, None)
+/// Applies every pending migration. On PostgreSQL several instances may
+/// start at once: they take turns under an advisory lock, held on one
+/// dedicated connection (to `url`) for the whole run.
+pub async fn migrate(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return migration::Migrator::up(db, None)
+            .await
+            .context("database migration failed");
+    }
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.sqlx_logging(false).max_connections(1).min_connections(1);
+    let single = Database::connect(opt)
         .await
-        .context("database migration failed")
+        .context("cannot open the migration connection")?;
+    single
+        .execute_unprepared("SELECT pg_advisory_lock(7236601)")
+        .await?;
+    let result = migration::Migrator::up(&single, None).await;
+    let _ = single
+        .execute_unprepared("SELECT pg_advisory_unlock(7236601)")
+        .await;
+    let _ = single.close().await;
+    result.context("database migration failed")
 }
 
 /// `true` when the database answers a trivial query.

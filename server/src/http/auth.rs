@@ -76,12 +76,35 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string()),
     };
-    let actor = match session_token(&state, req.headers()) {
-        Some(token) => match auth::resolve(&state.db, &token).await {
-            Ok(a) => a,
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let actor = if let Some(token) = bearer {
+        // A department system: its token stands for the department, and
+        // opens the work-item API only.
+        if !req.uri().path().starts_with("/api/v1/work-items") {
+            return ApiError::new(StatusCode::FORBIDDEN, "token_scope", "API 令牌只能用于办件接口")
+                .into_response();
+        }
+        match crate::services::outbox::department_of_token(&state.db, &token).await {
+            Ok(Some(dept)) => Some(auth::system_actor(dept)),
+            Ok(None) => {
+                return ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "API 令牌无效")
+                    .into_response();
+            }
             Err(e) => return ApiError::from(e).into_response(),
-        },
-        None => None,
+        }
+    } else {
+        match session_token(&state, req.headers()) {
+            Some(token) => match auth::resolve(&state.db, &token).await {
+                Ok(a) => a,
+                Err(e) => return ApiError::from(e).into_response(),
+            },
+            None => None,
+        }
     };
     req.extensions_mut().insert(Identity(actor));
     req.extensions_mut().insert(meta);

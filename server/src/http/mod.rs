@@ -1,9 +1,11 @@
 //! HTTP: the router that serves the server-rendered pages and the REST API.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod headers;
+pub mod metrics;
 pub mod ssr;
 
 use axum::Router;
@@ -21,6 +23,10 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 /// network stack and by server-side rendering in process.
 pub fn api_router(state: AppState) -> Router {
     api::routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::identify,
@@ -50,6 +56,11 @@ pub fn build_router(state: AppState) -> Router {
             move || ssr::provide_request_context(&context_state, in_process.clone()),
             move || app::shell(leptos_options.clone()),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .nest_service("/pkg", pkg_service(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             move || ssr::provide_request_context(&fallback_state, fallback_api.clone()),
             app::shell,
@@ -60,4 +71,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api)
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(headers::request_span))
+}
+
+/// `/pkg`: the built CSS, JS and WASM, precompressed (see [`assets`]).
+fn pkg_service(state: &AppState) -> tower_http::services::ServeDir {
+    let dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
+    assets::precompress(&dir);
+    tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
 }

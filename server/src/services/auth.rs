@@ -42,6 +42,8 @@ pub struct Actor {
     pub session_id: String,
     /// The enterprise this person is acting for right now, if any.
     pub acting: Option<Acting>,
+    /// A department's own system, authenticated by its API token (no person).
+    pub system: bool,
 }
 
 /// Acting for an enterprise (checked on every request: an expired or revoked
@@ -57,6 +59,12 @@ pub struct Acting {
 
 impl Actor {
     pub fn who(&self) -> Who {
+        if self.system {
+            return Who {
+                id: None,
+                label: format!("system:{}", self.department.as_deref().unwrap_or_default()),
+            };
+        }
         Who {
             id: Some(self.user_id),
             label: format!("{}:{}", self.role.as_str(), self.user_id),
@@ -167,6 +175,20 @@ fn actor_of(u: &user::Model, session_id: String) -> Actor {
         department: u.department.clone(),
         session_id,
         acting: None,
+        system: false,
+    }
+}
+
+/// The actor of a department system presenting its API token.
+pub fn system_actor(department: String) -> Actor {
+    Actor {
+        user_id: Uuid::nil(),
+        name: format!("{department} 业务系统"),
+        role: Role::Clerk,
+        department: Some(department),
+        session_id: String::new(),
+        acting: None,
+        system: true,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod enterprises;
 pub mod forms;
 pub mod notifications;
+pub mod outbox;
 pub mod passwords;
 pub mod policies;
 pub mod profiles;

@@ -184,57 +184,59 @@ pub async fn file(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let chosen: HashSet<&str> = items.iter().map(String::as_str).collect();
-    let mut work_items = Vec::new();
+    let mut work_items: Vec<work_item::Model> = Vec::new();
     for item in bundle.items.iter().filter(|i| chosen.contains(i.code.as_str())) {
         let waits = item.depends_on.iter().any(|d| chosen.contains(d.as_str()));
         for dept in &item.departments {
             let due_days = i32::from(item.due_days);
-            work_items.push(work_item::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                submission_id: Set(id),
-                tracking_no: Set(String::new()),
-                bundle: Set(bundle.code.to_string()),
-                submitted_at: Set(now),
-                item: Set(item.code.to_string()),
-                department: Set(dept.to_string()),
-                status: Set(if waits {
+            work_items.push(work_item::Model {
+                id: Uuid::now_v7(),
+                submission_id: id,
+                tracking_no: String::new(),
+                bundle: bundle.code.to_string(),
+                submitted_at: now,
+                item: item.code.to_string(),
+                department: dept.to_string(),
+                status: if waits {
                     WorkStatus::Waiting
                 } else {
                     WorkStatus::Pending
                 }
                 .as_str()
-                .to_owned()),
-                version: Set(1),
-                due_days: Set(due_days),
-                due_date: Set((!waits).then(|| due_date(catalog, today, due_days).to_string())),
-                clock_started_on: Set((!waits).then(|| today.to_string())),
-                paused_at: Set(None),
-                result: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
+                .to_owned(),
+                version: 1,
+                due_days,
+                due_date: (!waits).then(|| due_date(catalog, today, due_days).to_string()),
+                clock_started_on: (!waits).then(|| today.to_string()),
+                paused_at: None,
+                result: None,
+                created_at: now,
+                updated_at: now,
             });
         }
     }
     let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
+    let data_enc = state.pii.encrypt(&data_json);
+    let items_json = serde_json::to_string(&items).map_err(anyhow::Error::from)?;
     let mut attempt = 0;
-    loop {
+    let s = loop {
         attempt += 1;
         let number = tracking_no(today);
         for w in &mut work_items {
-            w.tracking_no = Set(number.clone());
+            w.tracking_no.clone_from(&number);
         }
-        let row = submission::ActiveModel {
-            id: Set(id),
-            tracking_no: Set(number),
-            bundle: Set(bundle.code.to_string()),
-            catalog_version: Set(catalog.version.clone()),
-            applicant_id: Set(actor.user_id),
-            subject: Set(subject.clone()),
-            items: Set(serde_json::to_string(&items).map_err(anyhow::Error::from)?),
-            data_enc: Set(state.pii.encrypt(&data_json)),
-            idempotency_key: Set(key.clone()),
-            payload_hash: Set(hash.clone()),
-            submitted_at: Set(now),
+        let s = submission::Model {
+            id,
+            tracking_no: number,
+            bundle: bundle.code.to_string(),
+            catalog_version: catalog.version.clone(),
+            applicant_id: actor.user_id,
+            subject: subject.clone(),
+            items: items_json.clone(),
+            data_enc: data_enc.clone(),
+            idempotency_key: key.clone(),
+            payload_hash: hash.clone(),
+            submitted_at: now,
         };
         let event = work_item_event::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -249,16 +251,27 @@ pub async fn file(
             to_status: Set(None),
             comment: Set(None),
         };
+        let outbox_events: Vec<super::outbox::NewEvent> = work_items
+            .iter()
+            .map(|w| super::outbox::NewEvent {
+                event: "work_item.created".into(),
+                work_item: w.clone(),
+                submission: (&s).into(),
+                fields: Some(super::outbox::item_fields(state, &w.bundle, &w.item, &data)),
+                comment: None,
+            })
+            .collect();
         match write(
-            &state.db,
-            row,
-            work_items.clone(),
+            state,
+            &s,
+            &work_items,
             event,
+            outbox_events,
             (actor.user_id, &subject, bundle.code.as_str()),
         )
         .await
         {
-            Ok(()) => break,
+            Ok(()) => break s,
             Err(e) => match e.sql_err() {
                 // The idempotency key raced with a concurrent request: answer with the winner.
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) if key.is_some() => {
@@ -276,26 +289,69 @@ pub async fn file(
                 _ => return Err(e.into()),
             },
         }
-    }
+    };
+    state
+        .metrics
+        .submissions
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     tracing::info!(submission = %id, bundle = %bundle.code, work_items = work_items.len(), "submission filed");
-    let s = submission::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    Ok(Created::New(created_view(state, &s).await?))
+    Ok(Created::New(created_from(state, &s, &work_items)))
 }
 
+fn insertable(w: &work_item::Model) -> work_item::ActiveModel {
+    work_item::ActiveModel {
+        id: Set(w.id),
+        submission_id: Set(w.submission_id),
+        tracking_no: Set(w.tracking_no.clone()),
+        bundle: Set(w.bundle.clone()),
+        submitted_at: Set(w.submitted_at),
+        item: Set(w.item.clone()),
+        department: Set(w.department.clone()),
+        status: Set(w.status.clone()),
+        version: Set(w.version),
+        due_days: Set(w.due_days),
+        due_date: Set(w.due_date.clone()),
+        clock_started_on: Set(w.clock_started_on.clone()),
+        paused_at: Set(w.paused_at),
+        result: Set(w.result.clone()),
+        created_at: Set(w.created_at),
+        updated_at: Set(w.updated_at),
+    }
+}
+
+/// The one transaction of a submission: the submission, its work items, the
+/// `submitted` event, the outbox rows, and the draft gone.
 async fn write(
-    db: &DatabaseConnection,
-    row: submission::ActiveModel,
-    items: Vec<work_item::ActiveModel>,
+    state: &AppState,
+    s: &submission::Model,
+    items: &[work_item::Model],
     event: work_item_event::ActiveModel,
+    outbox_events: Vec<super::outbox::NewEvent>,
     draft_key: (Uuid, &str, &str),
 ) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
-    submission::Entity::insert(row).exec(&txn).await?;
-    work_item::Entity::insert_many(items).exec(&txn).await?;
-    work_item_event::Entity::insert(event).exec(&txn).await?;
+    let txn = state.db.begin().await?;
+    submission::Entity::insert(submission::ActiveModel {
+        id: Set(s.id),
+        tracking_no: Set(s.tracking_no.clone()),
+        bundle: Set(s.bundle.clone()),
+        catalog_version: Set(s.catalog_version.clone()),
+        applicant_id: Set(s.applicant_id),
+        subject: Set(s.subject.clone()),
+        items: Set(s.items.clone()),
+        data_enc: Set(s.data_enc.clone()),
+        idempotency_key: Set(s.idempotency_key.clone()),
+        payload_hash: Set(s.payload_hash.clone()),
+        submitted_at: Set(s.submitted_at),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    work_item::Entity::insert_many(items.iter().map(insertable))
+        .exec_without_returning(&txn)
+        .await?;
+    work_item_event::Entity::insert(event)
+        .exec_without_returning(&txn)
+        .await?;
+    super::outbox::enqueue(state, &txn, outbox_events).await?;
     draft::Entity::delete_by_id((draft_key.0, draft_key.1.to_owned(), draft_key.2.to_owned()))
         .exec(&txn)
         .await?;
@@ -326,17 +382,20 @@ async fn replay(state: &AppState, existing: submission::Model, hash: &str) -> Se
 
 async fn created_view(state: &AppState, s: &submission::Model) -> ServiceResult<SubmissionCreated> {
     let items = items_of(&state.db, s.id).await?;
+    Ok(created_from(state, s, &items))
+}
+
+fn created_from(state: &AppState, s: &submission::Model, items: &[work_item::Model]) -> SubmissionCreated {
     let bundle = state.catalog.bundle(&s.bundle);
-    let briefs = briefs(&state.catalog, bundle, &items, Date::today_china());
-    Ok(SubmissionCreated {
+    SubmissionCreated {
         id: s.id.to_string(),
         tracking_no: s.tracking_no.clone(),
-        status: status_of(bundle, &items),
+        status: status_of(bundle, items),
         bundle: s.bundle.clone(),
         catalog_version: s.catalog_version.clone(),
         submitted_at: s.submitted_at.to_rfc3339(),
-        work_items: briefs,
-    })
+        work_items: briefs(&state.catalog, bundle, items, Date::today_china()),
+    }
 }
 
 pub async fn items_of<C: sea_orm::ConnectionTrait>(

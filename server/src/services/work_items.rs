@@ -27,7 +27,7 @@ use super::auth::{Actor, RequestMeta};
 use super::notifications::{self, Message};
 use super::subject::Subject;
 use super::submissions::{briefs, deadline_flags, due_date, items_of, status_of, summaries, timeline_entry};
-use super::{ServiceError, ServiceResult, policies, profiles};
+use super::{ServiceError, ServiceResult, outbox, policies, profiles};
 use crate::AppState;
 use crate::db::entities::{submission, work_item, work_item_event};
 
@@ -360,6 +360,18 @@ async fn verify_certificates(
     Ok(())
 }
 
+/// `accept` → `accepted`, … (event names are past tense).
+fn past(a: Action) -> &'static str {
+    match a {
+        Action::Accept => "accepted",
+        Action::Return => "returned",
+        Action::Complete => "completed",
+        Action::Reject => "rejected",
+        Action::Release => "released",
+        Action::Supplement => "supplemented",
+    }
+}
+
 /// Serialises actions on one submission: on PostgreSQL a row lock on the
 /// submission; on SQLite the first write of the transaction already takes the
 /// database's single write lock.
@@ -558,7 +570,10 @@ pub async fn act(
     if !transition(&txn, &w, to, extra).await? {
         return Err(conflict());
     }
-    let who = (Some(actor.user_id), actor.who().label);
+    let who = {
+        let w = actor.who();
+        (w.id, w.label)
+    };
     work_item_event::Entity::insert(event(&w, who, action.as_str(), from, to, comment.clone()))
         .exec(&txn)
         .await?;
@@ -600,6 +615,37 @@ pub async fn act(
         }
     }
     notify(state, &txn, &s, &w, action, comment.as_deref()).await?;
+    // Department systems hear of the transition and of what it released.
+    let now_items = items_of(&txn, s.id).await?;
+    let data = if released.is_empty() {
+        None
+    } else {
+        Some(decrypt_data(state, &s)?)
+    };
+    let events = now_items
+        .iter()
+        .filter_map(|x| {
+            let (name, fields) = if x.id == w.id {
+                (format!("work_item.{}", past(action)), None)
+            } else if released.contains(&x.id.to_string()) {
+                (
+                    "work_item.released".to_owned(),
+                    data.as_ref()
+                        .map(|d| outbox::item_fields(state, &x.bundle, &x.item, d)),
+                )
+            } else {
+                return None;
+            };
+            Some(outbox::NewEvent {
+                event: name,
+                work_item: x.clone(),
+                submission: (&s).into(),
+                fields,
+                comment: (x.id == w.id).then(|| comment.clone()).flatten(),
+            })
+        })
+        .collect();
+    outbox::enqueue(state, &txn, events).await?;
     txn.commit().await?;
     if matches!(action, Action::Accept | Action::Complete) {
         // 免申即享: the profile, the certificates or a completed bundle may
@@ -809,6 +855,7 @@ pub async fn supplement(
     if !ok {
         return Err(conflict());
     }
+    let data_now = data.clone();
     submission::Entity::update_many()
         .col_expr(
             submission::Column::DataEnc,
@@ -827,6 +874,17 @@ pub async fn supplement(
         comment,
     );
     work_item_event::Entity::insert(e).exec(&txn).await?;
+    if let Some(fresh) = work_item::Entity::find_by_id(w.id).one(&txn).await? {
+        let fields = outbox::item_fields(state, &fresh.bundle, &fresh.item, &data_now);
+        let e = outbox::NewEvent {
+            event: "work_item.supplemented".into(),
+            work_item: fresh,
+            submission: (&s).into(),
+            fields: Some(fields),
+            comment: None,
+        };
+        outbox::enqueue(state, &txn, vec![e]).await?;
+    }
     txn.commit().await?;
     let fresh = work_item::Entity::find_by_id(w.id)
         .one(&state.db)

@@ -190,6 +190,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Some(json!({})),
             admin_only,
         ),
+        row(Method::GET, "/api/v1/admin/outbox", None, admin_only),
+        row(
+            Method::POST,
+            format!("/api/v1/admin/outbox/{}/retry", uuid::Uuid::now_v7()),
+            Some(json!({})),
+            [401, 404, 404, 404, 404, 404],
+        ),
+        // A department that only reports back (a token, no endpoint).
+        row(
+            Method::PUT,
+            "/api/v1/admin/departments/tax/endpoint",
+            Some(json!({"url": null})),
+            admin_only,
+        ),
         row(Method::GET, "/api/v1/admin/audit", None, admin_only),
         row(Method::GET, "/api/v1/admin/audit/verify", None, admin_only),
         row(Method::GET, "/api/v1/enterprises", None, logged_in),

@@ -30,6 +30,8 @@ pub struct TestApp {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub demo: bool,
+    /// More settings, e.g. a fast outbox worker.
+    pub vars: Vec<(&'static str, String)>,
 }
 
 pub fn pg_admin_url() -> Option<String> {
@@ -295,6 +297,7 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
     if opts.demo {
         vars.push(("ONETHING_DEMO".to_owned(), "1".to_owned()));
     }
+    vars.extend(opts.vars.into_iter().map(|(k, v)| (k.to_owned(), v)));
     let settings = Settings::from_vars(vars).expect("settings");
     let app = server::Application::build(settings.clone())
         .await
@@ -381,7 +384,7 @@ macro_rules! both_backends {
             )*
         }
     };
-    (@opts demo) => { $crate::helpers::Options { demo: true } };
+    (@opts demo) => { $crate::helpers::Options { demo: true, ..Default::default() } };
     (@opts) => { $crate::helpers::Options::default() };
 }
 

@@ -9,6 +9,8 @@ mod authz;
 mod catalog;
 mod cli;
 mod errors;
+mod outbox;
+mod receiver;
 mod submissions;
 mod workbench;
 mod zone;

@@ -8,6 +8,7 @@ mod m20261129_000002_identity;
 mod m20261129_000003_submissions;
 mod m20261129_000004_notifications;
 mod m20261129_000005_enterprises;
+mod m20261129_000006_outbox;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_submissions::Migration),
             Box::new(m20261129_000004_notifications::Migration),
             Box::new(m20261129_000005_enterprises::Migration),
+            Box::new(m20261129_000006_outbox::Migration),
         ]
     }
 }

@@ -97,3 +97,59 @@ pub async fn audit_verify(
         broken_at,
     }))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct OutboxQuery {
+    pub status: Option<String>,
+    pub before: Option<Uuid>,
+    pub limit: Option<u64>,
+}
+
+/// `GET /api/v1/admin/outbox?status=dead|pending|delivering|delivered`.
+pub async fn outbox(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Query(q): Query<OutboxQuery>,
+) -> Result<Json<Page<crate::services::outbox::OutboxRow>>, ApiError> {
+    let (items, next) =
+        crate::services::outbox::list(&state.db, q.status.as_deref(), q.before, q.limit.unwrap_or(50))
+            .await?;
+    Ok(Json(Page { items, next }))
+}
+
+/// `POST /api/v1/admin/outbox/{id}/retry`: a dead event goes back in the queue.
+pub async fn retry(
+    State(state): State<AppState>,
+    Admin(_): Admin,
+    Path(id): Path<Uuid>,
+) -> Result<Json<crate::services::outbox::OutboxRow>, ApiError> {
+    Ok(Json(crate::services::outbox::retry(&state.db, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EndpointRequest {
+    pub url: Option<String>,
+}
+
+/// `PUT /api/v1/admin/departments/{code}/endpoint`: sets where a department's
+/// system receives events; a fresh signing secret and API token are returned once.
+pub async fn endpoint(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<EndpointRequest>,
+) -> Result<Json<crate::services::outbox::EndpointCredentials>, ApiError> {
+    let creds = crate::services::outbox::configure(&state, &code, req.url).await?;
+    audit::record_or_log(
+        &state.db,
+        audit::Event {
+            who: admin.who(),
+            action: "endpoint_configure",
+            object: format!("department:{code}"),
+            detail: serde_json::json!({ "url": creds.url }),
+            ip: None,
+        },
+    )
+    .await;
+    Ok(Json(creds))
+}

@@ -19,6 +19,7 @@ use crate::http::error::api_not_found;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health::health))
+        .route("/metrics", get(crate::http::metrics::metrics))
         .route("/api/v1/openapi.yaml", get(openapi))
         .route("/api/v1/departments", get(catalog::departments))
         .route("/api/v1/bundles", get(catalog::bundles))
@@ -68,6 +69,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/admin/users/{id}/disable", post(admin::disable_user))
         .route("/api/v1/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/api/v1/admin/outbox", get(admin::outbox))
+        .route("/api/v1/admin/outbox/{id}/retry", post(admin::retry))
+        .route(
+            "/api/v1/admin/departments/{code}/endpoint",
+            axum::routing::put(admin::endpoint),
+        )
         .route("/api/v1/admin/audit", get(admin::audit_log))
         .route("/api/v1/admin/audit/verify", get(admin::audit_verify))
         .route("/api", axum::routing::any(api_not_found))
