@@ -3,6 +3,9 @@
 use clap::{Parser, Subcommand};
 use server::config::Settings;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "server", about = "OneThing (一件事) platform server")]
 struct Cli {

@@ -28,6 +28,10 @@ pub struct AppState {
     pub endpoints: Arc<crate::services::outbox::EndpointCache>,
     /// Request metrics for `/metrics`.
     pub metrics: Arc<crate::http::metrics::Metrics>,
+    /// Where write transactions begin (see [`crate::db::WriteGate`]).
+    pub writes: Arc<crate::db::WriteGate>,
+    /// Ended work items per department, cached briefly for the queue.
+    pub ended_counts: Arc<crate::services::work_items::EndedCounts>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -78,7 +82,9 @@ impl Application {
         let listener = TcpListener::bind(settings.leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.leptos.site_addr))?;
+        let writes = Arc::new(crate::db::WriteGate::new(db.get_database_backend()));
         let state = AppState {
+            writes,
             db,
             catalog: Arc::new(catalog),
             leptos: settings.leptos.clone(),
@@ -86,6 +92,7 @@ impl Application {
             pii: Arc::new(pii),
             endpoints: Arc::default(),
             metrics: Arc::default(),
+            ended_counts: Arc::default(),
         };
         let router = crate::http::build_router(state.clone());
         Ok(Self {

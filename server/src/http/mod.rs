@@ -69,6 +69,11 @@ pub fn build_router(state: AppState) -> Router {
 
     pages
         .merge(api)
+        // Pages and JSON compressed on the fly (fast settings); `/pkg` is
+        // already compressed and passes through untouched.
+        .layer(
+            tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest),
+        )
         .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(headers::request_span))
 }

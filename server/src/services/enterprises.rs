@@ -7,7 +7,7 @@ use app::domain::{CreditCode, Date, IdNumber, Phone};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -164,7 +164,7 @@ pub async fn register(
     };
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let txn = state.db.begin().await?;
+    let txn = state.writes.begin(&state.db).await?;
     enterprise::ActiveModel {
         id: Set(id),
         credit_code: Set(code.as_str().to_owned()),

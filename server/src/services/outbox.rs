@@ -255,13 +255,10 @@ pub fn backoff(cfg: &WorkerConfig, attempt: i32) -> Duration {
 /// Claims up to `batch` due rows for this worker (and rows whose previous
 /// worker's lease ran out). On PostgreSQL concurrent workers skip each
 /// other's rows; on SQLite the write lock serialises claimers.
-pub async fn claim(
-    db: &DatabaseConnection,
-    cfg: &WorkerConfig,
-) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
+pub async fn claim(state: &AppState, cfg: &WorkerConfig) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
     let now = Utc::now();
     let lease = now + chrono::Duration::from_std(cfg.lease).unwrap_or_else(|_| chrono::Duration::seconds(30));
-    let backend = db.get_database_backend();
+    let backend = state.db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
             "UPDATE outbox SET status = 'delivering', attempts = attempts + 1, locked_until = $1 \
@@ -291,9 +288,12 @@ pub async fn claim(
             i64::try_from(cfg.batch).unwrap_or(32).into(),
         ],
     };
-    outbox::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await
+    let txn = state.writes.begin(&state.db).await?;
+    let rows = outbox::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows)
 }
 
 /// Delivers one claimed row and records the outcome.
@@ -344,16 +344,12 @@ async fn deliver(
     let update = outbox::Entity::update_many()
         .filter(outbox::Column::Id.eq(row.id))
         .filter(outbox::Column::Status.eq("delivering"));
-    match outcome {
-        Ok(()) => {
-            update
-                .col_expr(outbox::Column::Status, Expr::value("delivered"))
-                .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
-                .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-                .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
-                .exec(&state.db)
-                .await?;
-        }
+    let update = match outcome {
+        Ok(()) => update
+            .col_expr(outbox::Column::Status, Expr::value("delivered"))
+            .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
         Err(error) => {
             let dead = row.attempts >= cfg.max_attempts;
             let next = now
@@ -368,11 +364,11 @@ async fn deliver(
                 .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
                 .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
                 .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
-                .exec(&state.db)
-                .await?;
         }
-    }
-    Ok(())
+    };
+    let txn = state.writes.begin(&state.db).await?;
+    update.exec(&txn).await?;
+    txn.commit().await
 }
 
 /// One round: claim and deliver. Returns how many rows it handled.
@@ -381,7 +377,7 @@ pub async fn run_once(
     client: &reqwest::Client,
     cfg: &WorkerConfig,
 ) -> Result<usize, sea_orm::DbErr> {
-    let rows = claim(&state.db, cfg).await?;
+    let rows = claim(state, cfg).await?;
     let n = rows.len();
     let results = futures::future::join_all(rows.into_iter().map(|r| deliver(state, client, cfg, r))).await;
     for r in results {

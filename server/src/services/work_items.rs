@@ -2,7 +2,7 @@
 //! clerk actions through the state machine, dependency release, the clock,
 //! the applicant's supplement (补正), and the lead department's board.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use app::api::{
     ActionRequest, ActionResult, DepartmentLoad, FieldValue, LeadBoard, Page, SubmissionHead,
@@ -14,10 +14,10 @@ use app::catalog::{Bundle, Catalog, FieldKind};
 use app::domain::Date;
 use app::workflow::{Action, WorkStatus, clerk_actions, next, released_by};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -29,6 +29,7 @@ use super::subject::Subject;
 use super::submissions::{briefs, deadline_flags, due_date, items_of, status_of, summaries, timeline_entry};
 use super::{ServiceError, ServiceResult, outbox, policies, profiles};
 use crate::AppState;
+use crate::db::WriteTxn;
 use crate::db::entities::{submission, work_item, work_item_event};
 
 /// Open = not completed and not rejected.
@@ -111,72 +112,234 @@ pub async fn queue(state: &AppState, actor: &Actor, f: QueueFilter) -> ServiceRe
             }
         },
     };
-    let mut q = work_item::Entity::find()
-        .filter(work_item::Column::Department.eq(dept.clone()))
-        .filter(work_item::Column::Status.is_in(statuses))
-        .order_by_with_nulls(work_item::Column::DueDate, Order::Asc, NullOrdering::Last)
-        .order_by_asc(work_item::Column::Id)
-        .limit(limit + 1);
-    if f.overdue == Some(true) {
-        q = q
-            .filter(work_item::Column::Status.is_in(RUNNING))
-            .filter(work_item::Column::DueDate.lt(today.to_string()));
-    }
-    if let Some(t) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        q = q.filter(work_item::Column::TrackingNo.eq(t.to_uppercase()));
-    }
-    if let Some(cursor) = f.after.as_deref() {
-        let (due, id) = parse_cursor(cursor)?;
-        q = q.filter(match due {
-            Some(d) => Condition::any()
-                .add(work_item::Column::DueDate.gt(d.clone()))
-                .add(
-                    Condition::all()
-                        .add(work_item::Column::DueDate.eq(d))
-                        .add(work_item::Column::Id.gt(id)),
-                )
-                .add(work_item::Column::DueDate.is_null()),
-            None => Condition::all()
-                .add(work_item::Column::DueDate.is_null())
-                .add(work_item::Column::Id.gt(id)),
-        });
-    }
-    let mut rows = q.all(&state.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let overdue_only = f.overdue == Some(true);
+    let statuses: Vec<String> = if overdue_only {
+        statuses
+            .into_iter()
+            .filter(|s| RUNNING.contains(&s.as_str()))
+            .collect()
+    } else {
+        statuses
+    };
+    let due_before = overdue_only.then(|| today.to_string());
+    let cursor = f.after.as_deref().map(parse_cursor).transpose()?;
+    let n = usize::try_from(limit + 1).unwrap_or(101);
+    let mut rows = match f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            // A 办件编号 has a handful of items: filter and order them here.
+            let mut rows: Vec<work_item::Model> = work_item::Entity::find()
+                .filter(work_item::Column::TrackingNo.eq(t.to_uppercase()))
+                .filter(work_item::Column::Department.eq(dept.clone()))
+                .all(&state.db)
+                .await?
+                .into_iter()
+                .filter(|w| statuses.contains(&w.status))
+                .filter(|w| {
+                    due_before
+                        .as_ref()
+                        .is_none_or(|d| w.due_date.as_ref().is_some_and(|x| x < d))
+                })
+                .filter(|w| {
+                    cursor.as_ref().is_none_or(|(due, id)| {
+                        queue_key(w.due_date.as_deref(), w.id) > queue_key(due.as_deref(), *id)
+                    })
+                })
+                .collect();
+            rows.sort_by(queue_order);
+            rows.truncate(n);
+            rows
+        }
+        None => {
+            queue_page(
+                &state.db,
+                &dept,
+                &statuses,
+                due_before.as_deref(),
+                cursor.as_ref(),
+                n,
+            )
+            .await?
+        }
+    };
+    let next = (rows.len() > n - 1).then(|| {
+        rows.truncate(n - 1);
         rows.last()
             .map(|w| format!("{}~{}", w.due_date.clone().unwrap_or_default(), w.id))
     });
-
-    #[derive(Debug, FromQueryResult)]
-    struct Count {
-        status: String,
-        n: i64,
-    }
-    let counts: BTreeMap<String, u64> = work_item::Entity::find()
-        .select_only()
-        .column(work_item::Column::Status)
-        .column_as(Expr::col(work_item::Column::Id).count(), "n")
-        .filter(work_item::Column::Department.eq(dept.clone()))
-        .group_by(work_item::Column::Status)
-        .into_model::<Count>()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| (c.status, u64::try_from(c.n).unwrap_or(0)))
-        .collect();
-    let overdue = work_item::Entity::find()
-        .filter(work_item::Column::Department.eq(dept))
-        .filter(work_item::Column::Status.is_in(RUNNING))
-        .filter(work_item::Column::DueDate.lt(today.to_string()))
-        .count(&state.db)
-        .await?;
+    let (counts, overdue) = tallies(state, &dept, today).await?;
     Ok(WorkQueue {
         items: rows.iter().map(|w| row(&state.catalog, w, today)).collect(),
         next: next.flatten(),
         counts,
         overdue,
     })
+}
+
+/// Where an item stands in the queue: due date first (items without one,
+/// i.e. waiting for a prerequisite, after every dated item), then id.
+fn queue_key(due: Option<&str>, id: Uuid) -> (bool, Option<&str>, Uuid) {
+    (due.is_none(), due, id)
+}
+
+fn queue_order(a: &work_item::Model, b: &work_item::Model) -> std::cmp::Ordering {
+    queue_key(a.due_date.as_deref(), a.id).cmp(&queue_key(b.due_date.as_deref(), b.id))
+}
+
+/// The first `n` items of `dept` with one of `statuses`, in queue order,
+/// after `cursor`. Each status is one range of the `work_items_queue` index
+/// (department, status, due_date, id) read in order and cut at `n`, and the
+/// ranges are merged here: a page costs the same with a thousand items in a
+/// department's history as with a million.
+async fn queue_page(
+    db: &DatabaseConnection,
+    dept: &str,
+    statuses: &[String],
+    due_before: Option<&str>,
+    cursor: Option<&(Option<String>, Uuid)>,
+    n: usize,
+) -> Result<Vec<work_item::Model>, sea_orm::DbErr> {
+    let limit = u64::try_from(n).unwrap_or(101);
+    let base = |status: &str| {
+        work_item::Entity::find()
+            .filter(work_item::Column::Department.eq(dept))
+            .filter(work_item::Column::Status.eq(status))
+    };
+    let mut rows = Vec::new();
+    // Dated items, unless the cursor is already among the undated ones.
+    if !matches!(cursor, Some((None, _))) {
+        for status in statuses {
+            let mut q = base(status)
+                .filter(work_item::Column::DueDate.is_not_null())
+                .order_by_asc(work_item::Column::DueDate)
+                .order_by_asc(work_item::Column::Id)
+                .limit(limit);
+            if let Some(d) = due_before {
+                q = q.filter(work_item::Column::DueDate.lt(d));
+            }
+            if let Some((Some(due), id)) = cursor {
+                q = q.filter(
+                    Expr::tuple([
+                        Expr::col(work_item::Column::DueDate),
+                        Expr::col(work_item::Column::Id),
+                    ])
+                    .gt(Expr::tuple([Expr::val(due.clone()), Expr::val(*id)])),
+                );
+            }
+            rows.extend(q.all(db).await?);
+        }
+    }
+    // Then undated items (never overdue), if the page has room.
+    if rows.len() < n && due_before.is_none() {
+        for status in statuses {
+            let mut q = base(status)
+                .filter(work_item::Column::DueDate.is_null())
+                .order_by_asc(work_item::Column::Id)
+                .limit(limit);
+            if let Some((None, id)) = cursor {
+                q = q.filter(work_item::Column::Id.gt(*id));
+            }
+            rows.extend(q.all(db).await?);
+        }
+    }
+    rows.sort_by(queue_order);
+    rows.truncate(n);
+    Ok(rows)
+}
+
+/// Items per status and the overdue count of a department. The open
+/// statuses and the overdue count are read live from one range of the
+/// queue index; the ended ones (completed, rejected), which grow with the
+/// county's whole history, come from [`EndedCounts`].
+async fn tallies(state: &AppState, dept: &str, today: Date) -> ServiceResult<(BTreeMap<String, u64>, u64)> {
+    #[derive(Debug, FromQueryResult)]
+    struct Tally {
+        status: String,
+        n: i64,
+        overdue: Option<i64>,
+    }
+    let today = today.to_string();
+    let overdue_expr = Expr::case(
+        Expr::col(work_item::Column::Status)
+            .is_in(RUNNING)
+            .and(Expr::col(work_item::Column::DueDate).lt(today)),
+        1,
+    )
+    .finally(0);
+    let open: Vec<Tally> = work_item::Entity::find()
+        .select_only()
+        .column(work_item::Column::Status)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(overdue_expr.sum(), "overdue")
+        .filter(work_item::Column::Department.eq(dept))
+        .filter(work_item::Column::Status.is_in(OPEN))
+        .group_by(work_item::Column::Status)
+        .into_model::<Tally>()
+        .all(&state.db)
+        .await?;
+    let mut counts = state.ended_counts.get(&state.db, dept).await?;
+    let mut overdue = 0;
+    for t in open {
+        overdue += u64::try_from(t.overdue.unwrap_or(0)).unwrap_or(0);
+        counts.insert(t.status, u64::try_from(t.n).unwrap_or(0));
+    }
+    Ok((counts, overdue))
+}
+
+/// Counts of ended items per department, kept for a minute by each instance
+/// (and dropped when this instance ends an item there): a full count reads
+/// the department's whole history, too slow to repeat on every queue view.
+#[derive(Debug, Default)]
+pub struct EndedCounts {
+    inner: std::sync::RwLock<HashMap<String, Counted>>,
+}
+
+/// When a department's ended items were counted, and the counts.
+type Counted = (std::time::Instant, BTreeMap<String, u64>);
+
+impl EndedCounts {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+    async fn get(
+        &self,
+        db: &DatabaseConnection,
+        dept: &str,
+    ) -> Result<BTreeMap<String, u64>, sea_orm::DbErr> {
+        if let Ok(map) = self.inner.read()
+            && let Some((at, counts)) = map.get(dept)
+            && at.elapsed() < Self::TTL
+        {
+            return Ok(counts.clone());
+        }
+        #[derive(Debug, FromQueryResult)]
+        struct Count {
+            status: String,
+            n: i64,
+        }
+        let counts: BTreeMap<String, u64> = work_item::Entity::find()
+            .select_only()
+            .column(work_item::Column::Status)
+            .column_as(Expr::cust("COUNT(*)"), "n")
+            .filter(work_item::Column::Department.eq(dept))
+            .filter(work_item::Column::Status.is_not_in(OPEN))
+            .group_by(work_item::Column::Status)
+            .into_model::<Count>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.status, u64::try_from(c.n).unwrap_or(0)))
+            .collect();
+        if let Ok(mut map) = self.inner.write() {
+            map.insert(dept.to_owned(), (std::time::Instant::now(), counts.clone()));
+        }
+        Ok(counts)
+    }
+
+    /// Forgets a department's counts (after this instance ended an item there).
+    pub fn invalidate(&self, dept: &str) {
+        if let Ok(mut map) = self.inner.write() {
+            map.remove(dept);
+        }
+    }
 }
 
 fn parse_cursor(c: &str) -> ServiceResult<(Option<String>, Uuid)> {
@@ -375,7 +538,7 @@ fn past(a: Action) -> &'static str {
 /// Serialises actions on one submission: on PostgreSQL a row lock on the
 /// submission; on SQLite the first write of the transaction already takes the
 /// database's single write lock.
-async fn lock_submission(txn: &DatabaseTransaction, id: Uuid) -> Result<(), sea_orm::DbErr> {
+async fn lock_submission(txn: &WriteTxn, id: Uuid) -> Result<(), sea_orm::DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -421,7 +584,7 @@ fn event(
 /// Moves `w` from `from` to `to` if nobody else did meanwhile (its version
 /// is unchanged); `false` when another action won.
 async fn transition(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     w: &work_item::Model,
     to: WorkStatus,
     extra: Vec<(work_item::Column, sea_orm::sea_query::SimpleExpr)>,
@@ -559,7 +722,7 @@ pub async fn act(
     };
 
     let today = Date::today_china();
-    let txn = state.db.begin().await?;
+    let txn = state.writes.begin(&state.db).await?;
     lock_submission(&txn, w.submission_id).await?;
     let mut extra = Vec::new();
     match action {
@@ -647,6 +810,9 @@ pub async fn act(
         .collect();
     outbox::enqueue(state, &txn, events).await?;
     txn.commit().await?;
+    if matches!(action, Action::Complete | Action::Reject) {
+        state.ended_counts.invalidate(&w.department);
+    }
     if matches!(action, Action::Accept | Action::Complete) {
         // 免申即享: the profile, the certificates or a completed bundle may
         // now match a policy.
@@ -668,7 +834,7 @@ pub async fn act(
 /// Starts the clocks of waiting items whose dependencies are now all done.
 async fn release(
     state: &AppState,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     bundle: Option<&Bundle>,
     submission: Uuid,
     today: Date,
@@ -710,7 +876,7 @@ async fn release(
 
 async fn notify(
     state: &AppState,
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     s: &submission::Model,
     w: &work_item::Model,
     action: Action,
@@ -837,7 +1003,7 @@ pub async fn supplement(
             .to_string()
     });
 
-    let txn = state.db.begin().await?;
+    let txn = state.writes.begin(&state.db).await?;
     lock_submission(&txn, s.id).await?;
     let ok = transition(
         &txn,

@@ -30,6 +30,8 @@ both_backends!(
     the_lead_department_sees_the_whole_bundle,
     #[demo]
     overdue_items_come_first,
+    #[demo]
+    the_queue_pages_every_status_in_order,
 );
 
 /// A citizen files 新生儿出生 (required items only); returns the browser and
@@ -670,4 +672,114 @@ async fn overdue_items_come_first(app: TestApp) {
     );
     assert_eq!(board["departments"][0]["overdue"], 1);
     let _ = created;
+}
+
+/// Walks `path` (with `limit=1` pages) and returns the ids in order.
+async fn walk(b: &Browser, path: &str) -> Vec<String> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut seen = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let url = match &next {
+            Some(n) => format!("{path}{sep}limit=1&after={n}"),
+            None => format!("{path}{sep}limit=1"),
+        };
+        let (status, page) = b.get(&url).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter_map(|w| w["id"].as_str().map(str::to_owned)),
+        );
+        match page["next"].as_str() {
+            Some(n) => next = Some(n.to_owned()),
+            None => return seen,
+        }
+        assert!(seen.len() < 50, "paging does not end");
+    }
+}
+
+async fn the_queue_pages_every_status_in_order(app: TestApp) {
+    // Six items of 县卫健局 in every state, with shared and missing due dates.
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (_, created) = filed(&app).await;
+        ids.push(item_id(&created, "birth-certificate"));
+        ids.push(item_id(&created, "vaccination-certificate"));
+    }
+    let today = app::domain::Date::today_china();
+    let setups: [(&str, Option<i64>); 6] = [
+        ("pending", Some(2)),
+        ("accepted", Some(-1)),
+        ("waiting", None),
+        ("returned", Some(2)),
+        ("completed", Some(-5)),
+        ("pending", None),
+    ];
+    for (id, (status, due)) in ids.iter().zip(setups) {
+        let row = work_item::Entity::find_by_id(uuid::Uuid::parse_str(id).expect("uuid"))
+            .one(&app.db)
+            .await
+            .expect("q")
+            .expect("row");
+        let mut m = row.into_active_model();
+        m.status = Set(status.into());
+        m.due_date = Set(due.map(|d| today.add_days(d).to_string()));
+        m.update(&app.db).await.expect("update");
+    }
+    // Expected: dated items by (due date, id), then undated ones by id.
+    let ordered = |wanted: &[&str]| -> Vec<String> {
+        let mut v: Vec<(bool, Option<String>, String)> = ids
+            .iter()
+            .zip(setups)
+            .filter(|(_, (s, _))| wanted.contains(s))
+            .map(|(id, (_, due))| {
+                (
+                    due.is_none(),
+                    due.map(|d| today.add_days(d).to_string()),
+                    id.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, _, id)| id).collect()
+    };
+    let health = app.logged_in("clerk-health", DEMO_PASSWORD).await;
+    let open = ["pending", "accepted", "waiting", "returned"];
+    assert_eq!(walk(&health, "/api/v1/work-items").await, ordered(&open));
+    assert_eq!(
+        walk(&health, "/api/v1/work-items?status=all").await,
+        ordered(&["pending", "accepted", "waiting", "returned", "completed"])
+    );
+    assert_eq!(
+        walk(&health, "/api/v1/work-items?status=pending").await,
+        ordered(&["pending"])
+    );
+    assert_eq!(
+        walk(&health, "/api/v1/work-items?overdue=true").await,
+        vec![ids[1].clone()]
+    );
+    let (_, q) = health.get("/api/v1/work-items").await;
+    assert_eq!(
+        q["counts"],
+        json!({"pending": 2, "accepted": 1, "waiting": 1, "returned": 1, "completed": 1})
+    );
+    assert_eq!(q["overdue"], 1);
+    // Ending an item shows in the counts at once.
+    let (status, r) = act(
+        &health,
+        &ids[1],
+        json!({"action": "complete", "result": {"certificate_no": "Q-1"}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    let (_, q) = health.get("/api/v1/work-items").await;
+    assert_eq!(q["counts"]["completed"], 2);
+    assert_eq!(q["counts"].get("accepted"), None);
+    assert_eq!(q["overdue"], 0);
+    // A bad cursor is refused clearly.
+    let (status, body) = health.get("/api/v1/work-items?after=nonsense").await;
+    assert_eq!(status, 422, "{body}");
 }

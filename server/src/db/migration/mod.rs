@@ -9,6 +9,7 @@ mod m20261129_000003_submissions;
 mod m20261129_000004_notifications;
 mod m20261129_000005_enterprises;
 mod m20261129_000006_outbox;
+mod m20261129_000007_queue_indexes;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_notifications::Migration),
             Box::new(m20261129_000005_enterprises::Migration),
             Box::new(m20261129_000006_outbox::Migration),
+            Box::new(m20261129_000007_queue_indexes::Migration),
         ]
     }
 }

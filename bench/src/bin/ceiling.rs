@@ -1,0 +1,210 @@
+//! The ceiling: the rows of a 企业上市合法合规信息核查 submission (the
+//! submission, a work item per item × department, the `submitted` event,
+//! the draft deleted), written by the server's own transaction function
+//! straight to the database — no HTTP, no session, no validation, no
+//! encryption — one transaction per submission, by 1, 16 and 64 tasks.
+//!
+//!     cargo run --release -p bench --bin ceiling -- --db both --clients 1,16,64 --seconds 10
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bench::{Backend, Summary, TempDb};
+use chrono::Utc;
+use clap::Parser;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use server::AppState;
+use server::db::entities::{submission, user, work_item, work_item_event};
+use uuid::Uuid;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value = "both")]
+    db: String,
+    #[arg(long, default_value = "1,16,64", value_delimiter = ',')]
+    clients: Vec<usize>,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    #[arg(long, default_value = "ipo-compliance")]
+    bundle: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    println!("machine: {}", bench::machine());
+    println!("| database | tasks | submissions | per second | p50 ms | p99 ms | work items |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for backend in Backend::list(&args.db)? {
+        let db = TempDb::create(backend).await?;
+        let result = run(&args, &db).await;
+        db.drop_db().await;
+        result?;
+    }
+    Ok(())
+}
+
+async fn run(args: &Args, db: &TempDb) -> anyhow::Result<()> {
+    let root = bench::root();
+    let settings = server::config::Settings::from_vars([
+        ("ONETHING_DATABASE_URL".to_owned(), db.url.clone()),
+        ("ONETHING_PII_KEY".to_owned(), bench::pii_key()),
+        ("ONETHING_DEMO".to_owned(), "1".to_owned()),
+        ("ONETHING_OUTBOX_WORKER".to_owned(), "0".to_owned()),
+        (
+            "ONETHING_DATA_DIR".to_owned(),
+            db.dir.path().display().to_string(),
+        ),
+        (
+            "ONETHING_CATALOG_DIR".to_owned(),
+            root.join("server/catalog").display().to_string(),
+        ),
+        ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+    ])?;
+    // Builds the state (pool, migrations, demo users) without serving.
+    let state = server::Application::build(settings).await?.state;
+    let applicant = user::Entity::find()
+        .filter(user::Column::Role.eq("citizen"))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo citizen"))?
+        .id;
+    // A payload of the size the API path stores (encrypted answers).
+    let data_enc = state.pii.encrypt(&"x".repeat(6000));
+    let state = Arc::new(state);
+    let ctx = Arc::new((args.bundle.clone(), applicant, data_enc));
+    // Warm-up.
+    measure(&state, &ctx, 4, Duration::from_secs(1)).await?;
+    for &tasks in &args.clients {
+        let started = Instant::now();
+        let (latencies, items) = measure(&state, &ctx, tasks, Duration::from_secs(args.seconds)).await?;
+        let s = Summary::of(latencies);
+        println!(
+            "| {} | {tasks} | {} | {:.0} | {:.1} | {:.1} | {items} |",
+            db.backend.name(),
+            s.n,
+            s.n as f64 / started.elapsed().as_secs_f64(),
+            s.p50,
+            s.p99,
+        );
+    }
+    Ok(())
+}
+
+async fn measure(
+    state: &Arc<AppState>,
+    ctx: &Arc<(String, Uuid, String)>,
+    tasks: usize,
+    duration: Duration,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let (state, ctx, stop) = (state.clone(), ctx.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut per = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    per = write_one(&state, &ctx.0, ctx.1, &ctx.2).await?;
+                    latencies.push(t.elapsed());
+                }
+                anyhow::Ok((latencies, per))
+            })
+        })
+        .collect();
+    tokio::time::sleep(duration).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    let mut per = 0;
+    for h in handles {
+        let (l, p) = h.await??;
+        all.extend(l);
+        per = p;
+    }
+    Ok((all, per))
+}
+
+/// One submission's rows in one transaction; returns the work items written.
+async fn write_one(
+    state: &AppState,
+    bundle_code: &str,
+    applicant: Uuid,
+    data_enc: &str,
+) -> anyhow::Result<usize> {
+    let bundle = state
+        .catalog
+        .bundle(bundle_code)
+        .ok_or_else(|| anyhow::anyhow!("no bundle {bundle_code}"))?;
+    let now = Utc::now();
+    let today = app::domain::Date::today_china();
+    let id = Uuid::now_v7();
+    // Unique and within the column's 32 characters.
+    let tracking_no = format!("BN{}", &id.simple().to_string()[8..]);
+    let mut items = Vec::new();
+    for item in &bundle.items {
+        for dept in &item.departments {
+            let due_days = i32::from(item.due_days);
+            items.push(work_item::Model {
+                id: Uuid::now_v7(),
+                submission_id: id,
+                tracking_no: tracking_no.clone(),
+                bundle: bundle.code.to_string(),
+                submitted_at: now,
+                item: item.code.to_string(),
+                department: dept.to_string(),
+                status: "pending".into(),
+                version: 1,
+                due_days,
+                due_date: Some(
+                    server::services::submissions::due_date(&state.catalog, today, due_days).to_string(),
+                ),
+                clock_started_on: Some(today.to_string()),
+                paused_at: None,
+                result: None,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    let codes: Vec<&str> = bundle.items.iter().map(|i| i.code.as_str()).collect();
+    let s = submission::Model {
+        id,
+        tracking_no,
+        bundle: bundle.code.to_string(),
+        catalog_version: state.catalog.version.clone(),
+        applicant_id: applicant,
+        subject: format!("user:{applicant}"),
+        items: serde_json::to_string(&codes)?,
+        data_enc: data_enc.to_owned(),
+        idempotency_key: Some(Uuid::now_v7().to_string()),
+        payload_hash: "0".repeat(64),
+        submitted_at: now,
+    };
+    let event = work_item_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        submission_id: Set(id),
+        work_item_id: Set(None),
+        at: Set(now),
+        actor_id: Set(Some(applicant)),
+        actor: Set(format!("citizen:{applicant}")),
+        department: Set(None),
+        event: Set("submitted".into()),
+        from_status: Set(None),
+        to_status: Set(None),
+        comment: Set(None),
+    };
+    let subject = s.subject.clone();
+    server::services::submissions::write(
+        state,
+        &s,
+        &items,
+        event,
+        Vec::new(),
+        (applicant, &subject, bundle_code),
+    )
+    .await?;
+    Ok(items.len())
+}
