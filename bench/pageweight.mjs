@@ -1,10 +1,10 @@
 // Page weight: what a phone downloads to open the wizard of 开办餐饮店,
 // measured in headless Chromium at 390×844 against the release build: every
 // same-origin request the page makes until its islands have hydrated and
-// the network is idle (HTML, CSS, JS, WASM and its lazily loaded chunks, the
-// API calls), each fetched again uncompressed, gzip and Brotli.
+// the network is idle (HTML, CSS, JS, WASM, the API calls), each fetched
+// again uncompressed, gzip and Brotli.
 //
-//   cargo leptos build --release --split && node bench/pageweight.mjs
+//   cargo leptos build --release && node bench/pageweight.mjs
 //
 // Settings: SERVER_BIN (default target/release/server), PAGE (default
 // /bundles/restaurant/apply).

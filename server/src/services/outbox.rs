@@ -13,7 +13,7 @@
 //! Signature: `X-OneThing-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
 //! with `X-OneThing-Timestamp: <unix seconds>`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
@@ -252,9 +252,11 @@ pub fn backoff(cfg: &WorkerConfig, attempt: i32) -> Duration {
     Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
 }
 
-/// Claims up to `batch` due rows for this worker (and rows whose previous
-/// worker's lease ran out). On PostgreSQL concurrent workers skip each
-/// other's rows; on SQLite the write lock serialises claimers.
+/// Claims up to `batch` due rows for this worker, plus up to `batch` rows
+/// whose previous worker's lease ran out. On PostgreSQL concurrent workers
+/// skip each other's rows; on SQLite the write lock serialises claimers.
+/// Each half is one ordered range of the `(status, next_attempt_at)` index:
+/// a single `OR` made PostgreSQL sort the whole backlog on every round.
 pub async fn claim(state: &AppState, cfg: &WorkerConfig) -> Result<Vec<outbox::Model>, sea_orm::DbErr> {
     let now = Utc::now();
     let lease = now + chrono::Duration::from_std(cfg.lease).unwrap_or_else(|_| chrono::Duration::seconds(30));
@@ -262,32 +264,26 @@ pub async fn claim(state: &AppState, cfg: &WorkerConfig) -> Result<Vec<outbox::M
     let sql = match backend {
         DbBackend::Postgres => {
             "UPDATE outbox SET status = 'delivering', attempts = attempts + 1, locked_until = $1 \
-             WHERE id IN (SELECT id FROM outbox \
-                WHERE (status = 'pending' AND next_attempt_at <= $2) OR (status = 'delivering' AND locked_until < $2) \
-                ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             WHERE id = ANY(\
+                ARRAY(SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) || \
+                ARRAY(SELECT id FROM outbox WHERE status = 'delivering' AND locked_until < $2 \
+                      LIMIT $3 FOR UPDATE SKIP LOCKED)) \
              RETURNING *"
         }
         _ => {
-            "UPDATE outbox SET status = 'delivering', attempts = attempts + 1, locked_until = ? \
-             WHERE id IN (SELECT id FROM outbox \
-                WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'delivering' AND locked_until < ?) \
-                ORDER BY next_attempt_at LIMIT ?) \
+            "UPDATE outbox SET status = 'delivering', attempts = attempts + 1, locked_until = ?1 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?2 \
+                          ORDER BY next_attempt_at LIMIT ?3) \
+                OR id IN (SELECT id FROM outbox WHERE status = 'delivering' AND locked_until < ?2 LIMIT ?3) \
              RETURNING *"
         }
     };
-    let values: Vec<sea_orm::Value> = match backend {
-        DbBackend::Postgres => vec![
-            lease.into(),
-            now.into(),
-            i64::try_from(cfg.batch).unwrap_or(32).into(),
-        ],
-        _ => vec![
-            lease.into(),
-            now.into(),
-            now.into(),
-            i64::try_from(cfg.batch).unwrap_or(32).into(),
-        ],
-    };
+    let values: Vec<sea_orm::Value> = vec![
+        lease.into(),
+        now.into(),
+        i64::try_from(cfg.batch).unwrap_or(32).into(),
+    ];
     let txn = state.writes.begin(&state.db).await?;
     let rows = outbox::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .all(&txn)
@@ -296,94 +292,118 @@ pub async fn claim(state: &AppState, cfg: &WorkerConfig) -> Result<Vec<outbox::M
     Ok(rows)
 }
 
-/// Delivers one claimed row and records the outcome.
+/// Posts one claimed row to its department's endpoint (`None` when the
+/// department has none or it is disabled).
 async fn deliver(
     state: &AppState,
     client: &reqwest::Client,
     cfg: &WorkerConfig,
-    row: outbox::Model,
-) -> Result<(), sea_orm::DbErr> {
-    let endpoint = department_endpoint::Entity::find_by_id(row.department.clone())
-        .one(&state.db)
-        .await?;
-    let outcome: Result<(), String> = async {
-        let e = endpoint
-            .filter(|e| e.enabled)
-            .ok_or("endpoint removed or disabled")?;
-        let url = e.url.ok_or("endpoint removed")?;
-        let secret = state
-            .pii
-            .decrypt(&e.secret_enc)
-            .map_err(|_| "secret unreadable")?;
-        let body = state
-            .pii
-            .decrypt(&row.payload_enc)
-            .map_err(|_| "payload unreadable")?;
-        let ts = Utc::now().timestamp();
-        let res = client
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(EVENT, &row.event)
-            .header(DELIVERY, row.id.to_string())
-            .header(IDEMPOTENCY_KEY, row.id.to_string())
-            .header(TIMESTAMP, ts.to_string())
-            .header(SIGNATURE, sign(secret.as_bytes(), ts, &body))
-            .body(body)
-            .timeout(cfg.request_timeout)
-            .send()
-            .await
-            .map_err(|e| format!("request failed: {}", e.without_url()))?;
-        if res.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("HTTP {}", res.status().as_u16()))
-        }
+    endpoint: Option<&department_endpoint::Model>,
+    row: &outbox::Model,
+) -> Result<(), String> {
+    let e = endpoint
+        .filter(|e| e.enabled)
+        .ok_or("endpoint removed or disabled")?;
+    let url = e.url.as_deref().ok_or("endpoint removed")?;
+    let secret = state
+        .pii
+        .decrypt(&e.secret_enc)
+        .map_err(|_| "secret unreadable")?;
+    let body = state
+        .pii
+        .decrypt(&row.payload_enc)
+        .map_err(|_| "payload unreadable")?;
+    let ts = Utc::now().timestamp();
+    let res = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(EVENT, &row.event)
+        .header(DELIVERY, row.id.to_string())
+        .header(IDEMPOTENCY_KEY, row.id.to_string())
+        .header(TIMESTAMP, ts.to_string())
+        .header(SIGNATURE, sign(secret.as_bytes(), ts, &body))
+        .body(body)
+        .timeout(cfg.request_timeout)
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {}", e.without_url()))?;
+    if res.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("HTTP {}", res.status().as_u16()))
     }
-    .await;
-    let now = Utc::now();
-    let update = outbox::Entity::update_many()
-        .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::Status.eq("delivering"));
-    let update = match outcome {
-        Ok(()) => update
-            .col_expr(outbox::Column::Status, Expr::value("delivered"))
-            .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-            .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
-        Err(error) => {
-            let dead = row.attempts >= cfg.max_attempts;
-            let next = now
-                + chrono::Duration::from_std(backoff(cfg, row.attempts))
-                    .unwrap_or_else(|_| chrono::Duration::seconds(60));
-            tracing::warn!(event = %row.id, department = %row.department, attempt = row.attempts, dead, error = %error, "delivery failed");
-            update
-                .col_expr(
-                    outbox::Column::Status,
-                    Expr::value(if dead { "dead" } else { "pending" }),
-                )
-                .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
-                .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
-                .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
-        }
-    };
-    let txn = state.writes.begin(&state.db).await?;
-    update.exec(&txn).await?;
-    txn.commit().await
 }
 
-/// One round: claim and deliver. Returns how many rows it handled.
+/// One round: claim, deliver concurrently, and record every outcome in one
+/// transaction (one commit per round, not per event). Returns how many rows
+/// it handled.
 pub async fn run_once(
     state: &AppState,
     client: &reqwest::Client,
     cfg: &WorkerConfig,
 ) -> Result<usize, sea_orm::DbErr> {
     let rows = claim(state, cfg).await?;
-    let n = rows.len();
-    let results = futures::future::join_all(rows.into_iter().map(|r| deliver(state, client, cfg, r))).await;
-    for r in results {
-        r?;
+    if rows.is_empty() {
+        return Ok(0);
     }
-    Ok(n)
+    let mut departments: Vec<&str> = rows.iter().map(|r| r.department.as_str()).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    let endpoints: HashMap<String, department_endpoint::Model> = department_endpoint::Entity::find()
+        .filter(department_endpoint::Column::Department.is_in(departments))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.department.clone(), e))
+        .collect();
+    let outcomes = futures::future::join_all(
+        rows.iter()
+            .map(|r| deliver(state, client, cfg, endpoints.get(&r.department), r)),
+    )
+    .await;
+
+    let now = Utc::now();
+    let claimed = || {
+        outbox::Entity::update_many()
+            .filter(outbox::Column::Status.eq("delivering"))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
+    };
+    let delivered: Vec<Uuid> = rows
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_ok())
+        .map(|(r, _)| r.id)
+        .collect();
+    let txn = state.writes.begin(&state.db).await?;
+    if !delivered.is_empty() {
+        claimed()
+            .filter(outbox::Column::Id.is_in(delivered))
+            .col_expr(outbox::Column::Status, Expr::value("delivered"))
+            .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
+            .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
+            .exec(&txn)
+            .await?;
+    }
+    for (row, outcome) in rows.iter().zip(outcomes) {
+        let Err(error) = outcome else { continue };
+        let dead = row.attempts >= cfg.max_attempts;
+        let next = now
+            + chrono::Duration::from_std(backoff(cfg, row.attempts))
+                .unwrap_or_else(|_| chrono::Duration::seconds(60));
+        tracing::warn!(event = %row.id, department = %row.department, attempt = row.attempts, dead, error = %error, "delivery failed");
+        claimed()
+            .filter(outbox::Column::Id.eq(row.id))
+            .col_expr(
+                outbox::Column::Status,
+                Expr::value(if dead { "dead" } else { "pending" }),
+            )
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
+            .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(rows.len())
 }
 
 /// Starts the worker in the background.
