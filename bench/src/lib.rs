@@ -285,6 +285,25 @@ pub async fn enterprise_applicant(base: &str, n: u32) -> anyhow::Result<reqwest:
     Ok(c)
 }
 
+/// An applicant's session and the submission it files (every item of the
+/// bundle, its own enterprise's facts prefilled), without an idempotency key.
+#[derive(Clone, Debug)]
+pub struct Filer {
+    pub client: reqwest::Client,
+    pub body: std::sync::Arc<Value>,
+}
+
+/// `n` enterprise applicants, each ready to file `bundle` whole.
+pub async fn enterprise_filers(base: &str, bundle: &str, n: usize) -> anyhow::Result<Vec<Filer>> {
+    futures::future::try_join_all((0..n).map(|i| async move {
+        let client = enterprise_applicant(base, u32::try_from(i).unwrap_or(0)).await?;
+        let (items, data) = full_form(&client, base, bundle).await?;
+        let body = std::sync::Arc::new(json!({"bundle": bundle, "items": items, "data": data}));
+        anyhow::Ok(Filer { client, body })
+    }))
+    .await
+}
+
 /// Every item of `bundle` and valid answers for the form that has them all.
 pub async fn full_form(
     c: &reqwest::Client,
@@ -302,7 +321,9 @@ pub async fn full_form(
         items.join(",")
     ))
     .await?;
-    let data = app::catalog::values::example_answers(&form, app::domain::Date::today_china(), 1);
+    let mut data = app::catalog::values::example_answers(&form, app::domain::Date::today_china(), 1);
+    // What the platform prefilled (the acting enterprise's own facts) stays.
+    data.extend(form.prefill);
     Ok((items, data))
 }
 

@@ -119,12 +119,7 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
             creds["secret"].as_str().unwrap_or_default().to_owned(),
         );
     }
-    let applicants = futures::future::try_join_all(
-        (0..args.clients).map(|n| bench::enterprise_applicant(&server.base, u32::try_from(n).unwrap_or(0))),
-    )
-    .await?;
-    let (items, data) = bench::full_form(&applicants[0], &server.base, &args.bundle).await?;
-    let body = Arc::new(json!({"bundle": args.bundle, "items": items, "data": data}));
+    let applicants = bench::enterprise_filers(&server.base, &args.bundle, args.clients).await?;
 
     // Applicants file back to back, retrying with the same key on failure.
     let stop = Arc::new(AtomicBool::new(false));
@@ -133,14 +128,8 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     let url = Arc::new(server.url("/api/v1/submissions"));
     let tasks: Vec<_> = applicants
         .into_iter()
-        .map(|c| {
-            let (stop, acks, counters, url, body) = (
-                stop.clone(),
-                acks.clone(),
-                counters.clone(),
-                url.clone(),
-                body.clone(),
-            );
+        .map(|bench::Filer { client: c, body }| {
+            let (stop, acks, counters, url) = (stop.clone(), acks.clone(), counters.clone(), url.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
                     let mut b = (*body).clone();

@@ -53,25 +53,15 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     let most = args.clients.iter().copied().max().unwrap_or(1);
     // One enterprise applicant per client (registration hashes a password:
     // done before the clock starts).
-    let applicants = futures::future::try_join_all(
-        (0..most).map(|n| bench::enterprise_applicant(&server.base, u32::try_from(n).unwrap_or(0))),
-    )
-    .await?;
-    let (items, data) = bench::full_form(&applicants[0], &server.base, &args.bundle).await?;
-    let body = Arc::new(json!({"bundle": args.bundle, "items": items, "data": data}));
+    let applicants = bench::enterprise_filers(&server.base, &args.bundle, most).await?;
     let url = Arc::new(server.url("/api/v1/submissions"));
 
     // Warm-up: connections, caches, the database's pages.
-    measure(&applicants[..most.min(16)], &url, &body, Duration::from_secs(2)).await;
+    measure(&applicants[..most.min(16)], &url, Duration::from_secs(2)).await;
     for &clients in &args.clients {
         let started = Instant::now();
-        let (latencies, errors, work_items) = measure(
-            &applicants[..clients],
-            &url,
-            &body,
-            Duration::from_secs(args.seconds),
-        )
-        .await;
+        let (latencies, errors, work_items) =
+            measure(&applicants[..clients], &url, Duration::from_secs(args.seconds)).await;
         let elapsed = started.elapsed().as_secs_f64();
         let s = Summary::of(latencies);
         println!(
@@ -93,9 +83,8 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
 /// of the acknowledged (201) submissions, the number of errors, and the
 /// work items they created.
 async fn measure(
-    clients: &[reqwest::Client],
+    clients: &[bench::Filer],
     url: &Arc<String>,
-    body: &Arc<serde_json::Value>,
     duration: Duration,
 ) -> (Vec<Duration>, u64, u64) {
     let stop = Arc::new(AtomicBool::new(false));
@@ -104,14 +93,8 @@ async fn measure(
     let tasks: Vec<_> = clients
         .iter()
         .cloned()
-        .map(|c| {
-            let (stop, errors, items, url, body) = (
-                stop.clone(),
-                errors.clone(),
-                items.clone(),
-                url.clone(),
-                body.clone(),
-            );
+        .map(|bench::Filer { client: c, body }| {
+            let (stop, errors, items, url) = (stop.clone(), errors.clone(), items.clone(), url.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while !stop.load(Ordering::Relaxed) {

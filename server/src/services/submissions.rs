@@ -161,6 +161,20 @@ pub async fn file(
     super::profiles::attach_certificates(state, &state.db, subject, &mut form).await?;
     let today = Date::today_china();
     let data = check_all(&form, &answers, today).map_err(ServiceError::Validation)?;
+    // Filed for an enterprise, the form speaks of that enterprise.
+    if let Some(acting) = &actor.acting
+        && let Some(code) = data.get("credit_code").and_then(Value::as_str)
+        && !code.eq_ignore_ascii_case(&acting.credit_code)
+    {
+        return Err(ServiceError::field(
+            "credit_code",
+            "not_acting_enterprise",
+            format!(
+                "统一社会信用代码应为正在办理的企业（{}）的代码 {}",
+                acting.name, acting.credit_code
+            ),
+        ));
+    }
     let items = form.selected_items();
     let hash = payload_hash(bundle.code.as_str(), &items, &data);
     let key = match idempotency_key.as_deref().map(str::trim) {

@@ -324,6 +324,28 @@ async fn bundles_are_filed_for_the_right_subject(app: TestApp) {
         (status, err["error"]["fields"][0]["code"].clone()),
         (StatusCode::UNPROCESSABLE_ENTITY, json!("citizen_bundle"))
     );
+    // Filed for an enterprise, the form must name that enterprise.
+    let (_, mut other) = form_data(&acting, "restaurant", "").await;
+    other.insert("credit_code".into(), json!(credit_code()));
+    let (status, err) = acting
+        .post(
+            "/api/v1/submissions",
+            &json!({"bundle": "restaurant", "data": other}),
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            err["error"]["fields"][0]["field"].clone(),
+            err["error"]["fields"][0]["code"].clone()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("credit_code"),
+            json!("not_acting_enterprise")
+        ),
+        "{err}"
+    );
     // Every submission records both the enterprise and the person who acted.
     let created = file_restaurant(&acting).await;
     let row = server::db::entities::submission::Entity::find_by_id(
