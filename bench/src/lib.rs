@@ -3,8 +3,8 @@
 //! and a department system that receives deliveries.
 //!
 //! Every benchmark runs the release server binary (`target/release/server`,
-//! built by `cargo leptos build --release`) as its own process, as in
-//! production; see BENCHMARKS.md for the commands.
+//! built by `cargo build --release -p server -p bench`) as its own process,
+//! as in production; see BENCHMARKS.md for the commands.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
