@@ -139,6 +139,16 @@ async fn deliveries_are_signed_and_systems_report_back(app: TestApp) {
     // 县卫健局 handles two of the required items; no other department has an
     // endpoint, so no other rows are written.
     eventually!("two deliveries", receiver.applied().len() == 2);
+    // The worker records a round's outcomes once all its requests answered.
+    eventually!(
+        "both recorded as delivered",
+        outbox::Entity::find()
+            .filter(outbox::Column::Status.eq("delivered"))
+            .count(&app.db)
+            .await
+            .expect("count")
+            == 2
+    );
     let rows = outbox::Entity::find().all(&app.db).await.expect("outbox");
     assert_eq!(rows.len(), 2);
     assert!(
@@ -335,6 +345,10 @@ async fn failed_deliveries_back_off_then_wait_for_an_admin(app: TestApp) {
         .await;
     assert_eq!(status, 404);
     eventually!("the retried delivery", receiver.applied().contains(&id));
+    eventually!(
+        "the retry recorded",
+        app.get("/api/v1/health").await.1["outbox"]["pending"] == 0
+    );
     let (_, health) = app.get("/api/v1/health").await;
     assert_eq!(health["outbox"], json!({"pending": 0, "dead": 1}));
 
