@@ -108,6 +108,27 @@ impl TempDb {
     }
 }
 
+/// The server's state on `db` (pool, migrations, demo data) without serving
+/// and without an outbox worker: for writing rows straight to the database.
+pub async fn in_process_state(db: &TempDb, pii_key: &str) -> anyhow::Result<server::AppState> {
+    let settings = server::config::Settings::from_vars([
+        ("ONETHING_DATABASE_URL".to_owned(), db.url.clone()),
+        ("ONETHING_PII_KEY".to_owned(), pii_key.to_owned()),
+        ("ONETHING_DEMO".to_owned(), "1".to_owned()),
+        ("ONETHING_OUTBOX_WORKER".to_owned(), "0".to_owned()),
+        (
+            "ONETHING_DATA_DIR".to_owned(),
+            db.dir.path().display().to_string(),
+        ),
+        (
+            "ONETHING_CATALOG_DIR".to_owned(),
+            root().join("server/catalog").display().to_string(),
+        ),
+        ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+    ])?;
+    Ok(server::Application::build(settings).await?.state)
+}
+
 /// 32 random bytes, base64: the PII key of one run.
 pub fn pii_key() -> String {
     let key: [u8; 32] = rand::random();

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use bench::{Backend, Summary, TempDb};
 use chrono::Utc;
 use clap::Parser;
-use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::AppState;
-use server::db::entities::{submission, user, work_item, work_item_event};
+use server::db::entities::{submission, user};
+use server::services::submissions;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -47,24 +47,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: &Args, db: &TempDb) -> anyhow::Result<()> {
-    let root = bench::root();
-    let settings = server::config::Settings::from_vars([
-        ("ONETHING_DATABASE_URL".to_owned(), db.url.clone()),
-        ("ONETHING_PII_KEY".to_owned(), bench::pii_key()),
-        ("ONETHING_DEMO".to_owned(), "1".to_owned()),
-        ("ONETHING_OUTBOX_WORKER".to_owned(), "0".to_owned()),
-        (
-            "ONETHING_DATA_DIR".to_owned(),
-            db.dir.path().display().to_string(),
-        ),
-        (
-            "ONETHING_CATALOG_DIR".to_owned(),
-            root.join("server/catalog").display().to_string(),
-        ),
-        ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-    ])?;
-    // Builds the state (pool, migrations, demo users) without serving.
-    let state = server::Application::build(settings).await?.state;
+    let state = bench::in_process_state(db, &bench::pii_key()).await?;
     let applicant = user::Entity::find()
         .filter(user::Column::Role.eq("citizen"))
         .one(&state.db)
@@ -143,33 +126,11 @@ async fn write_one(
     let id = Uuid::now_v7();
     // Unique and within the column's 32 characters.
     let tracking_no = format!("BN{}", &id.simple().to_string()[8..]);
-    let mut items = Vec::new();
-    for item in &bundle.items {
-        for dept in &item.departments {
-            let due_days = i32::from(item.due_days);
-            items.push(work_item::Model {
-                id: Uuid::now_v7(),
-                submission_id: id,
-                tracking_no: tracking_no.clone(),
-                bundle: bundle.code.to_string(),
-                submitted_at: now,
-                item: item.code.to_string(),
-                department: dept.to_string(),
-                status: "pending".into(),
-                version: 1,
-                due_days,
-                due_date: Some(
-                    server::services::submissions::due_date(&state.catalog, today, due_days).to_string(),
-                ),
-                clock_started_on: Some(today.to_string()),
-                paused_at: None,
-                result: None,
-                created_at: now,
-                updated_at: now,
-            });
-        }
+    let codes: Vec<String> = bundle.items.iter().map(|i| i.code.to_string()).collect();
+    let mut items = submissions::fan_out(&state.catalog, bundle, &codes, id, now, today);
+    for w in &mut items {
+        w.tracking_no.clone_from(&tracking_no);
     }
-    let codes: Vec<&str> = bundle.items.iter().map(|i| i.code.as_str()).collect();
     let s = submission::Model {
         id,
         tracking_no,
@@ -183,21 +144,9 @@ async fn write_one(
         payload_hash: "0".repeat(64),
         submitted_at: now,
     };
-    let event = work_item_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        submission_id: Set(id),
-        work_item_id: Set(None),
-        at: Set(now),
-        actor_id: Set(Some(applicant)),
-        actor: Set(format!("citizen:{applicant}")),
-        department: Set(None),
-        event: Set("submitted".into()),
-        from_status: Set(None),
-        to_status: Set(None),
-        comment: Set(None),
-    };
+    let event = submissions::submitted_event(&s, applicant, format!("citizen:{applicant}"));
     let subject = s.subject.clone();
-    server::services::submissions::write(
+    submissions::write(
         state,
         &s,
         &items,

@@ -47,23 +47,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<()> {
     let pii = bench::pii_key();
-    let root = bench::root();
-    let settings = server::config::Settings::from_vars([
-        ("ONETHING_DATABASE_URL".to_owned(), db.url.clone()),
-        ("ONETHING_PII_KEY".to_owned(), pii.clone()),
-        ("ONETHING_DEMO".to_owned(), "1".to_owned()),
-        ("ONETHING_OUTBOX_WORKER".to_owned(), "0".to_owned()),
-        (
-            "ONETHING_DATA_DIR".to_owned(),
-            db.dir.path().display().to_string(),
-        ),
-        (
-            "ONETHING_CATALOG_DIR".to_owned(),
-            root.join("server/catalog").display().to_string(),
-        ),
-        ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
-    ])?;
-    let state = server::Application::build(settings).await?.state;
+    let state = bench::in_process_state(db, &pii).await?;
     let started = Instant::now();
     let (busiest, open) = seed(&state, args.rows).await?;
     println!(

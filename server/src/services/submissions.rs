@@ -196,38 +196,7 @@ pub async fn file(
     let subject = subject.key();
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let chosen: HashSet<&str> = items.iter().map(String::as_str).collect();
-    let mut work_items: Vec<work_item::Model> = Vec::new();
-    for item in bundle.items.iter().filter(|i| chosen.contains(i.code.as_str())) {
-        let waits = item.depends_on.iter().any(|d| chosen.contains(d.as_str()));
-        for dept in &item.departments {
-            let due_days = i32::from(item.due_days);
-            work_items.push(work_item::Model {
-                id: Uuid::now_v7(),
-                submission_id: id,
-                tracking_no: String::new(),
-                bundle: bundle.code.to_string(),
-                submitted_at: now,
-                item: item.code.to_string(),
-                department: dept.to_string(),
-                status: if waits {
-                    WorkStatus::Waiting
-                } else {
-                    WorkStatus::Pending
-                }
-                .as_str()
-                .to_owned(),
-                version: 1,
-                due_days,
-                due_date: (!waits).then(|| due_date(catalog, today, due_days).to_string()),
-                clock_started_on: (!waits).then(|| today.to_string()),
-                paused_at: None,
-                result: None,
-                created_at: now,
-                updated_at: now,
-            });
-        }
-    }
+    let mut work_items = fan_out(catalog, bundle, &items, id, now, today);
     let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
     let data_enc = state.pii.encrypt(&data_json);
     let items_json = serde_json::to_string(&items).map_err(anyhow::Error::from)?;
@@ -251,19 +220,7 @@ pub async fn file(
             payload_hash: hash.clone(),
             submitted_at: now,
         };
-        let event = work_item_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            submission_id: Set(id),
-            work_item_id: Set(None),
-            at: Set(now),
-            actor_id: Set(Some(actor.user_id)),
-            actor: Set(actor.who().label),
-            department: Set(None),
-            event: Set("submitted".into()),
-            from_status: Set(None),
-            to_status: Set(None),
-            comment: Set(None),
-        };
+        let event = submitted_event(&s, actor.user_id, actor.who().label);
         let outbox_events: Vec<super::outbox::NewEvent> = work_items
             .iter()
             .map(|w| super::outbox::NewEvent {
@@ -329,6 +286,69 @@ fn insertable(w: &work_item::Model) -> work_item::ActiveModel {
         result: Set(w.result.clone()),
         created_at: Set(w.created_at),
         updated_at: Set(w.updated_at),
+    }
+}
+
+/// The work items of a submission: one per chosen item and department,
+/// `pending` with its clock started today, or `waiting` (no clock) when it
+/// depends on another chosen item. Tracking numbers are set by the caller.
+pub fn fan_out(
+    catalog: &Catalog,
+    bundle: &Bundle,
+    chosen: &[String],
+    submission_id: Uuid,
+    now: chrono::DateTime<Utc>,
+    today: Date,
+) -> Vec<work_item::Model> {
+    let chosen: HashSet<&str> = chosen.iter().map(String::as_str).collect();
+    let mut work_items = Vec::new();
+    for item in bundle.items.iter().filter(|i| chosen.contains(i.code.as_str())) {
+        let waits = item.depends_on.iter().any(|d| chosen.contains(d.as_str()));
+        for dept in &item.departments {
+            let due_days = i32::from(item.due_days);
+            work_items.push(work_item::Model {
+                id: Uuid::now_v7(),
+                submission_id,
+                tracking_no: String::new(),
+                bundle: bundle.code.to_string(),
+                submitted_at: now,
+                item: item.code.to_string(),
+                department: dept.to_string(),
+                status: if waits {
+                    WorkStatus::Waiting
+                } else {
+                    WorkStatus::Pending
+                }
+                .as_str()
+                .to_owned(),
+                version: 1,
+                due_days,
+                due_date: (!waits).then(|| due_date(catalog, today, due_days).to_string()),
+                clock_started_on: (!waits).then(|| today.to_string()),
+                paused_at: None,
+                result: None,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    work_items
+}
+
+/// The `submitted` event of a submission, by `actor` (its audit label).
+pub fn submitted_event(s: &submission::Model, actor_id: Uuid, actor: String) -> work_item_event::ActiveModel {
+    work_item_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        submission_id: Set(s.id),
+        work_item_id: Set(None),
+        at: Set(s.submitted_at),
+        actor_id: Set(Some(actor_id)),
+        actor: Set(actor),
+        department: Set(None),
+        event: Set("submitted".into()),
+        from_status: Set(None),
+        to_status: Set(None),
+        comment: Set(None),
     }
 }
 
