@@ -66,7 +66,11 @@ fn spawn_checkpointer(db: DatabaseConnection) {
         loop {
             tick.tick().await;
             if let Err(e) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
-                if matches!(e, sea_orm::DbErr::ConnectionAcquire(_)) {
+                // A pool timeout under load is not the end; a closed pool is.
+                if matches!(
+                    e,
+                    sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::ConnectionClosed)
+                ) {
                     break;
                 }
                 tracing::debug!(error = %e, "WAL checkpoint skipped");
