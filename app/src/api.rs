@@ -109,6 +109,8 @@ pub struct FieldError {
 /// Roles of a user. `lead` is not a role: it is the right of the clerks of a
 /// bundle's ★ lead department (see [`Me::lead_bundles`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Citizen,
@@ -140,6 +142,20 @@ impl Role {
             Self::Clerk => "窗口工作人员",
             Self::Admin => "管理员",
         }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = crate::domain::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| crate::domain::UnknownValue::new("role", s))
     }
 }
 

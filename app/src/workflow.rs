@@ -12,8 +12,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The state of a work item.
+/// The state of a work item. Stored as its `as_str` word; reading any other
+/// word from the database is an error, never a default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkStatus {
     /// 等待前置事项: items it depends on are not completed yet.
@@ -65,6 +68,17 @@ pub const ALL_STATUSES: [WorkStatus; 6] = [
     WorkStatus::Rejected,
 ];
 
+/// Not ended: someone still has to act (the queue's default view).
+pub const OPEN_STATUSES: [WorkStatus; 4] = [
+    WorkStatus::Waiting,
+    WorkStatus::Pending,
+    WorkStatus::Accepted,
+    WorkStatus::Returned,
+];
+
+/// The department's clock runs: these can be overdue.
+pub const RUNNING_STATUSES: [WorkStatus; 2] = [WorkStatus::Pending, WorkStatus::Accepted];
+
 pub const ALL_ACTIONS: [Action; 6] = [
     Action::Release,
     Action::Accept,
@@ -110,6 +124,20 @@ impl WorkStatus {
     /// The department's clock runs (pending or accepted).
     pub fn clock_runs(self) -> bool {
         matches!(self, Self::Pending | Self::Accepted)
+    }
+}
+
+impl std::fmt::Display for WorkStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for WorkStatus {
+    type Err = crate::domain::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| crate::domain::UnknownValue::new("work status", s))
     }
 }
 

@@ -3,6 +3,7 @@
 //! default (e.g. `ONETHING_DATABSE_URL` would otherwise run on SQLite).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use leptos::config::{Env, LeptosOptions};
@@ -59,7 +60,7 @@ pub struct Settings {
     /// `https` session cookies are `Secure` with the `__Host-` prefix.
     pub public_origin: Option<String>,
     /// The outbox worker (on unless `ONETHING_OUTBOX_WORKER=0`).
-    pub outbox: crate::services::outbox::WorkerConfig,
+    pub outbox: WorkerConfig,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -124,7 +125,7 @@ impl Settings {
                 })
                 .transpose()
         };
-        let mut outbox = crate::services::outbox::WorkerConfig {
+        let mut outbox = WorkerConfig {
             enabled: !matches!(get("ONETHING_OUTBOX_WORKER"), Some("0" | "false" | "off" | "no")),
             ..Default::default()
         };
@@ -176,6 +177,35 @@ impl Settings {
 /// `server/catalog` of this source tree; deployments set `ONETHING_CATALOG_DIR`.
 pub fn default_catalog_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/catalog"))
+}
+
+/// How the outbox delivery worker behaves (`ONETHING_OUTBOX_*`).
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerConfig {
+    pub enabled: bool,
+    pub poll: Duration,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub max_attempts: i32,
+    pub batch: u64,
+    /// How long a claimed row belongs to its worker.
+    pub lease: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            poll: Duration::from_millis(500),
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(3600),
+            max_attempts: 8,
+            batch: 32,
+            lease: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[cfg(test)]

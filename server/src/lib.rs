@@ -10,8 +10,12 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod identity;
+pub mod metrics;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
-pub use startup::{AppState, Application};
+pub use startup::Application;
+pub use state::AppState;

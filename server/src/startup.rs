@@ -5,40 +5,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use app::catalog::Catalog;
-use axum::extract::FromRef;
-use leptos::config::LeptosOptions;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::crypto::PiiCipher;
 use crate::db::entities::catalog_version;
-
-/// Shared state of every handler. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub catalog: Arc<Catalog>,
-    pub leptos: LeptosOptions,
-    pub settings: Arc<Settings>,
-    /// Encrypts and indexes personal data at rest.
-    pub pii: Arc<PiiCipher>,
-    /// Departments with a delivery endpoint (cached briefly).
-    pub endpoints: Arc<crate::services::outbox::EndpointCache>,
-    /// Request metrics for `/metrics`.
-    pub metrics: Arc<crate::http::metrics::Metrics>,
-    /// Where write transactions begin (see [`crate::db::WriteGate`]).
-    pub writes: Arc<crate::db::WriteGate>,
-    /// Ended work items per department, cached briefly for the queue.
-    pub ended_counts: Arc<crate::services::work_items::EndedCounts>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> Self {
-        s.leptos.clone()
-    }
-}
+use crate::state::{AppState, DomainEvent, Reaction};
 
 /// A built, bound, not yet serving application.
 pub struct Application {
@@ -62,7 +35,7 @@ impl Application {
         );
         let today = app::domain::Date::today_china();
         for year in [today.year(), today.add_days(60).year()] {
-            crate::services::submissions::warn_if_no_calendar(&catalog, year);
+            crate::services::tracking::warn_if_no_calendar(&catalog, year);
         }
         let pii = match (&settings.pii_key, settings.demo) {
             (Some(k), _) => PiiCipher::from_base64(&k.0).context("ONETHING_PII_KEY")?,
@@ -93,6 +66,7 @@ impl Application {
             endpoints: Arc::default(),
             metrics: Arc::default(),
             ended_counts: Arc::default(),
+            reactions: Arc::new(reactions()),
         };
         let router = crate::http::build_router(state.clone());
         Ok(Self {
@@ -123,6 +97,21 @@ impl Application {
         .await
         .context("server error")
     }
+}
+
+/// Who reacts to which domain event: wired here, at the top, so that the
+/// services publishing an event need not know its listeners.
+fn reactions() -> Vec<Reaction> {
+    vec![Arc::new(|state: AppState, event: DomainEvent| {
+        Box::pin(async move {
+            match event {
+                // 免申即享: the subject may now match a policy.
+                DomainEvent::FactsChanged(subject) => {
+                    crate::services::policies::evaluate(&state, subject).await;
+                }
+            }
+        })
+    })]
 }
 
 async fn record_catalog_version(db: &DatabaseConnection, version: &str) -> anyhow::Result<()> {

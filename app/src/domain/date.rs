@@ -7,7 +7,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A proleptic Gregorian date, serialised as `YYYY-MM-DD`.
+/// In the database it is that same text (it sorts as dates do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
+#[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Date {
     year: i32,
@@ -170,6 +173,14 @@ impl Date {
         )]
         let secs = (ms / 1000.0) as i64;
         Self::from_days_since_epoch((secs + 8 * 3600) / 86_400)
+    }
+}
+
+impl std::str::FromStr for Date {
+    type Err = super::UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| super::UnknownValue::new("YYYY-MM-DD date", s))
     }
 }
 

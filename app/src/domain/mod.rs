@@ -9,11 +9,13 @@ pub mod id_number;
 pub mod name;
 pub mod password;
 pub mod phone;
+pub mod unknown;
 
 pub use credit_code::CreditCode;
 pub use date::Date;
 pub use id_number::IdNumber;
 pub use phone::Phone;
+pub use unknown::UnknownValue;
 
 /// Why a value was refused: a stable machine code and a Chinese message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

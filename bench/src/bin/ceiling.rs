@@ -15,7 +15,9 @@ use chrono::Utc;
 use clap::Parser;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::AppState;
+use server::db::entities::submission::ItemCodes;
 use server::db::entities::{submission, user};
+use server::identity::Subject;
 use server::services::submissions;
 use uuid::Uuid;
 
@@ -137,22 +139,21 @@ async fn write_one(
         bundle: bundle.code.to_string(),
         catalog_version: state.catalog.version.clone(),
         applicant_id: applicant,
-        subject: format!("user:{applicant}"),
-        items: serde_json::to_string(&codes)?,
+        subject: Subject::Person(applicant),
+        items: ItemCodes(codes),
         data_enc: data_enc.to_owned(),
         idempotency_key: Some(Uuid::now_v7().to_string()),
         payload_hash: "0".repeat(64),
         submitted_at: now,
     };
     let event = submissions::submitted_event(&s, applicant, format!("citizen:{applicant}"));
-    let subject = s.subject.clone();
     submissions::write(
         state,
         &s,
         &items,
         event,
         Vec::new(),
-        (applicant, &subject, bundle_code),
+        (applicant, s.subject, bundle_code),
     )
     .await?;
     Ok(items.len())

@@ -324,7 +324,7 @@ async fn verify(
     let acked: HashSet<&str> = acks.iter().map(|a| a.id.as_str()).collect();
     let mut unacknowledged = 0;
     for s in &subs {
-        let chosen: Vec<String> = serde_json::from_str(&s.items).unwrap_or_default();
+        let chosen: &[String] = &s.items;
         let expected: usize = catalog
             .bundle(&s.bundle)
             .map(|b| {

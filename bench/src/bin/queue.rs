@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use app::workflow::WorkStatus;
 use bench::{Backend, ServerProcess, Summary, TempDb};
 use chrono::Utc;
 use clap::Parser;
@@ -14,7 +15,9 @@ use rand::Rng;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use serde_json::json;
+use server::db::entities::submission::ItemCodes;
 use server::db::entities::{submission, user, work_item};
+use server::identity::Subject;
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -147,8 +150,8 @@ async fn seed(state: &server::AppState, rows: usize) -> anyhow::Result<(String, 
                 bundle: Set(bundle.code.to_string()),
                 catalog_version: Set(state.catalog.version.clone()),
                 applicant_id: Set(applicant),
-                subject: Set(format!("user:{applicant}")),
-                items: Set("[]".into()),
+                subject: Set(Subject::Person(applicant)),
+                items: Set(ItemCodes::default()),
                 data_enc: Set("-".into()),
                 idempotency_key: Set(None),
                 payload_hash: Set(String::new()),
@@ -158,17 +161,17 @@ async fn seed(state: &server::AppState, rows: usize) -> anyhow::Result<(String, 
                 for dept in &item.departments {
                     // Most of a county's history is finished work.
                     let status = match rng.random_range(0..100) {
-                        0..80 => "completed",
-                        80..85 => "rejected",
-                        85..91 => "pending",
-                        91..96 => "accepted",
-                        96..99 => "waiting",
-                        _ => "returned",
+                        0..80 => WorkStatus::Completed,
+                        80..85 => WorkStatus::Rejected,
+                        85..91 => WorkStatus::Pending,
+                        91..96 => WorkStatus::Accepted,
+                        96..99 => WorkStatus::Waiting,
+                        _ => WorkStatus::Returned,
                     };
+                    let waiting = status == WorkStatus::Waiting;
                     let due_days = i32::from(item.due_days);
-                    let due = (status != "waiting")
-                        .then(|| started.add_days(i64::from(due_days) * 7 / 5).to_string());
-                    if matches!(status, "pending" | "accepted" | "waiting" | "returned") {
+                    let due = (!waiting).then(|| started.add_days(i64::from(due_days) * 7 / 5));
+                    if !status.is_final() {
                         *open.entry(dept.to_string()).or_default() += 1;
                     }
                     items.push(work_item::ActiveModel {
@@ -179,11 +182,11 @@ async fn seed(state: &server::AppState, rows: usize) -> anyhow::Result<(String, 
                         submitted_at: Set(submitted),
                         item: Set(item.code.to_string()),
                         department: Set(dept.to_string()),
-                        status: Set(status.into()),
+                        status: Set(status),
                         version: Set(1),
                         due_days: Set(due_days),
                         due_date: Set(due),
-                        clock_started_on: Set((status != "waiting").then(|| started.to_string())),
+                        clock_started_on: Set((!waiting).then_some(started)),
                         paused_at: Set(None),
                         result: Set(None),
                         created_at: Set(submitted),

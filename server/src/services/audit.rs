@@ -14,34 +14,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::db::entities::{audit_head, audit_log};
 use crate::db::migration::GENESIS;
-
-/// Who did something, for the audit log (never personal data).
-#[derive(Clone, Debug)]
-pub struct Who {
-    pub id: Option<Uuid>,
-    /// `user:<uuid>`, `clerk-health`, `anonymous`, `system`, `cli`…
-    pub label: String,
-}
-
-impl Who {
-    pub fn anonymous() -> Self {
-        Self {
-            id: None,
-            label: "anonymous".into(),
-        }
-    }
-
-    pub fn system(label: &str) -> Self {
-        Self {
-            id: None,
-            label: label.into(),
-        }
-    }
-}
+pub use crate::identity::Who;
 
 /// What to record.
 #[derive(Clone, Debug)]

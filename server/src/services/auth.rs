@@ -19,75 +19,19 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::audit::{self, Event, Who};
+use super::audit::{self, Event};
 use super::{ServiceError, ServiceResult, passwords, throttle};
 use crate::AppState;
 use crate::db::entities::{session, user};
+use crate::identity::Who;
+// The HTTP layer names these through this module.
+pub use crate::identity::{Acting, Actor, RequestMeta};
 
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// `last_seen_at` is written at most this often (one write per minute, not
 /// one per request).
 const TOUCH_EVERY: Duration = Duration::seconds(60);
-
-/// The person behind a request.
-#[derive(Clone, Debug)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub name: String,
-    pub role: Role,
-    /// Department code, for clerks.
-    pub department: Option<String>,
-    /// The session's id (hash of the token).
-    pub session_id: String,
-    /// The enterprise this person is acting for right now, if any.
-    pub acting: Option<Acting>,
-    /// A department's own system, authenticated by its API token (no person).
-    pub system: bool,
-}
-
-/// Acting for an enterprise (checked on every request: an expired or revoked
-/// authorisation ends it at once).
-#[derive(Clone, Debug)]
-pub struct Acting {
-    pub enterprise_id: Uuid,
-    pub name: String,
-    pub credit_code: String,
-    /// `admin` or `agent`.
-    pub role: String,
-}
-
-impl Actor {
-    pub fn who(&self) -> Who {
-        if self.system {
-            return Who {
-                id: None,
-                label: format!("system:{}", self.department.as_deref().unwrap_or_default()),
-            };
-        }
-        Who {
-            id: Some(self.user_id),
-            label: format!("{}:{}", self.role.as_str(), self.user_id),
-        }
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-
-    /// The department of a clerk.
-    pub fn clerk_department(&self) -> Option<&str> {
-        (self.role == Role::Clerk)
-            .then_some(self.department.as_deref())
-            .flatten()
-    }
-}
-
-/// Where a request came from, for throttling and the audit log.
-#[derive(Clone, Debug, Default)]
-pub struct RequestMeta {
-    pub ip: Option<String>,
-}
 
 /// A new session: the token for the cookie.
 #[derive(Debug)]
@@ -171,7 +115,7 @@ fn actor_of(u: &user::Model, session_id: String) -> Actor {
     Actor {
         user_id: u.id,
         name: u.name.clone(),
-        role: Role::parse(&u.role).unwrap_or(Role::Citizen),
+        role: u.role,
         department: u.department.clone(),
         session_id,
         acting: None,
@@ -240,22 +184,13 @@ pub async fn register(
     };
     let name =
         parse_person_name(&req.name).map_err(|e| ServiceError::Validation(vec![e.for_field("name")]))?;
-    let now = Utc::now();
-    let model = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        role: Set(Role::Citizen.as_str().into()),
-        username: Set(None),
-        name: Set(name),
-        phone_hash: Set(phone_hash),
-        phone_enc: Set(Some(pii.encrypt(phone.as_str()))),
-        id_number_hash: Set(id_hash),
-        id_number_enc: Set(Some(pii.encrypt(id.as_str()))),
-        department: Set(None),
-        password_hash: Set(passwords::hash(req.password).await?),
-        password_changed_at: Set(now),
-        disabled: Set(false),
-        created_at: Set(now),
-    };
+    let model = user::ActiveModel::citizen(
+        name,
+        phone.as_str(),
+        id.as_str(),
+        pii,
+        passwords::hash(req.password).await?,
+    );
     // A concurrent registration with the same phone loses on the unique index.
     let user = model.insert(&state.db).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
@@ -282,7 +217,7 @@ pub async fn register(
         },
     )
     .await;
-    create_session(&state.db, user, now).await
+    create_session(&state.db, user, Utc::now()).await
 }
 
 /// Finds the account for a login name: a phone number or a staff username.
@@ -474,7 +409,7 @@ pub async fn me(state: &AppState, actor: &Actor) -> ServiceResult<Me> {
 
 /// The `Me` view of a user row.
 pub fn me_of(state: &AppState, user: &user::Model) -> Me {
-    let role = Role::parse(&user.role).unwrap_or(Role::Citizen);
+    let role = user.role;
     let department = user.department.clone().filter(|_| role == Role::Clerk);
     let reveal = |enc: &Option<String>| enc.as_deref().and_then(|e| state.pii.decrypt(e).ok());
     Me {

@@ -2,11 +2,10 @@
 //! (`clerk-<department code>`), an admin `admin` and a citizen with phone
 //! `13800138000`, all with the password `Demo@2024`. Idempotent.
 
+use app::api::Role;
 use app::catalog::Catalog;
 use app::domain::id_number::check_char;
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::passwords;
 use crate::crypto::PiiCipher;
@@ -27,13 +26,12 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
     // One hash for every demo account: they share a published password anyway,
     // and 30 argon2 hashes would slow every start in demo mode.
     let hash = passwords::hash(PASSWORD.to_owned()).await?;
-    let now = Utc::now();
-    let staff = std::iter::once(("admin".to_owned(), "系统管理员".to_owned(), "admin", None)).chain(
+    let staff = std::iter::once(("admin".to_owned(), "系统管理员".to_owned(), Role::Admin, None)).chain(
         catalog.departments.iter().map(|d| {
             (
                 format!("clerk-{}", d.code),
                 format!("{}窗口", d.name),
-                "clerk",
+                Role::Clerk,
                 Some(d.code.to_string()),
             )
         }),
@@ -50,21 +48,7 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
         }
         insert(
             db,
-            user::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                role: Set(role.into()),
-                username: Set(Some(username)),
-                name: Set(name),
-                phone_hash: Set(None),
-                phone_enc: Set(None),
-                id_number_hash: Set(None),
-                id_number_enc: Set(None),
-                department: Set(department),
-                password_hash: Set(hash.clone()),
-                password_changed_at: Set(now),
-                disabled: Set(false),
-                created_at: Set(now),
-            },
+            user::ActiveModel::staff(role, username, name, department, hash.clone()),
         )
         .await?;
         created += 1;
@@ -79,21 +63,7 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
         let id = citizen_id_number();
         insert(
             db,
-            user::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                role: Set("citizen".into()),
-                username: Set(None),
-                name: Set(CITIZEN_NAME.into()),
-                phone_hash: Set(Some(phone_hash)),
-                phone_enc: Set(Some(pii.encrypt(CITIZEN_PHONE))),
-                id_number_hash: Set(Some(pii.blind_index("id_number", &id))),
-                id_number_enc: Set(Some(pii.encrypt(&id))),
-                department: Set(None),
-                password_hash: Set(hash.clone()),
-                password_changed_at: Set(now),
-                disabled: Set(false),
-                created_at: Set(now),
-            },
+            user::ActiveModel::citizen(CITIZEN_NAME.into(), CITIZEN_PHONE, &id, pii, hash.clone()),
         )
         .await?;
         created += 1;

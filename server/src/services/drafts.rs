@@ -6,10 +6,10 @@ use app::api::{Draft, Role};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 
-use super::auth::Actor;
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
 use crate::db::entities::draft;
+use crate::identity::{Actor, Subject};
 
 /// Largest draft body accepted (answers of the biggest bundle are ~10 KiB).
 const MAX_BODY: usize = 128 * 1024;
@@ -25,12 +25,8 @@ fn check(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<()> {
     super::submissions::check_audience(actor, b)
 }
 
-fn key(actor: &Actor, bundle: &str) -> (uuid::Uuid, String, String) {
-    (
-        actor.user_id,
-        super::subject::Subject::of(actor).key(),
-        bundle.to_owned(),
-    )
+fn key(actor: &Actor, bundle: &str) -> (uuid::Uuid, Subject, String) {
+    (actor.user_id, Subject::of(actor), bundle.to_owned())
 }
 
 pub async fn get(state: &AppState, actor: &Actor, bundle: &str) -> ServiceResult<Draft> {

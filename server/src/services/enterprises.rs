@@ -13,22 +13,19 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::audit::{self, Event};
-use super::auth::{Acting, Actor, RequestMeta};
-use super::subject::Subject;
 use super::{ServiceError, ServiceResult, profiles};
 use crate::AppState;
 use crate::db::entities::{enterprise, enterprise_member, session, user};
+use crate::identity::Subject;
+use crate::identity::{Acting, Actor, RequestMeta};
+use crate::state::DomainEvent;
 
 pub const ADMIN: &str = "admin";
 pub const AGENT: &str = "agent";
 
 /// Whether a membership row authorises acting today.
 fn active(m: &enterprise_member::Model, today: Date) -> bool {
-    m.revoked_at.is_none()
-        && m.expires_on
-            .as_deref()
-            .and_then(Date::parse)
-            .is_none_or(|d| d >= today)
+    m.revoked_at.is_none() && m.expires_on.is_none_or(|d| d >= today)
 }
 
 fn state_of(m: &enterprise_member::Model, today: Date) -> &'static str {
@@ -172,7 +169,7 @@ pub async fn register(
         legal_representative: Set(rep.clone()),
         legal_rep_id_hash: Set(state.pii.blind_index("id_number", rep_id.as_str())),
         legal_rep_id_enc: Set(state.pii.encrypt(rep_id.as_str())),
-        established_on: Set(established.to_string()),
+        established_on: Set(established),
         created_by: Set(actor.user_id),
         created_at: Set(now),
     }
@@ -242,7 +239,7 @@ pub async fn register(
         },
     )
     .await;
-    super::policies::evaluate(state, subject).await;
+    state.publish(DomainEvent::FactsChanged(subject)).await;
     get(state, actor, id).await
 }
 
@@ -264,7 +261,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> ServiceResult<Vec<Enterpri
                 name: e.name,
                 credit_code: e.credit_code,
                 role: m.role,
-                expires_on: m.expires_on,
+                expires_on: m.expires_on.map(|d| d.to_string()),
             });
         }
     }
@@ -291,7 +288,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<Ent
         credit_code: e.credit_code,
         name: e.name,
         legal_representative: e.legal_representative,
-        established_on: e.established_on,
+        established_on: e.established_on.to_string(),
         role: acting.role,
         agents,
     })
@@ -315,7 +312,7 @@ async fn agents(state: &AppState, id: Uuid) -> ServiceResult<Vec<AgentDto>> {
                     .map(|p| p.masked())
                     .unwrap_or_default(),
                 role: m.role.clone(),
-                expires_on: m.expires_on.clone(),
+                expires_on: m.expires_on.map(|d| d.to_string()),
                 state: state_of(&m, today).into(),
             });
         }
@@ -387,7 +384,7 @@ pub async fn add_agent(
         Some(m) if m.role == ADMIN => {}
         Some(m) => {
             let mut a = m.into_active_model();
-            a.expires_on = Set(Some(expires.to_string()));
+            a.expires_on = Set(Some(expires));
             a.revoked_at = Set(None);
             a.granted_by = Set(Some(actor.user_id));
             a.update(&state.db).await?;
@@ -397,7 +394,7 @@ pub async fn add_agent(
                 enterprise_id: Set(id),
                 user_id: Set(agent.id),
                 role: Set(AGENT.into()),
-                expires_on: Set(Some(expires.to_string())),
+                expires_on: Set(Some(expires)),
                 revoked_at: Set(None),
                 granted_by: Set(Some(actor.user_id)),
                 created_at: Set(Utc::now()),
@@ -478,9 +475,4 @@ pub async fn act_as(
     a.acting_enterprise_id = Set(enterprise_id);
     a.update(&state.db).await?;
     Ok(acting)
-}
-
-/// Whether `actor` may see what belongs to `subject` right now.
-pub fn speaks_for(actor: &Actor, subject: &str) -> bool {
-    Subject::of(actor).key() == subject
 }

@@ -8,11 +8,11 @@ use app::catalog::merge::merge;
 use sea_orm::EntityTrait;
 use serde_json::Value;
 
-use super::auth::Actor;
-use super::subject::Subject;
 use super::{ServiceError, ServiceResult, profiles};
 use crate::AppState;
 use crate::db::entities::user;
+use crate::identity::Actor;
+use crate::identity::Subject;
 
 /// Parses `?items=a,b` (empty entries ignored).
 pub fn parse_items(q: Option<&str>) -> Option<Vec<String>> {

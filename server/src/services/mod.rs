@@ -2,6 +2,7 @@
 //! takes the database connection (or a transaction) and returns
 //! [`ServiceError`], which the HTTP layer maps onto status codes.
 
+pub mod answers;
 pub mod audit;
 pub mod auth;
 pub mod demo;
@@ -13,9 +14,9 @@ pub mod outbox;
 pub mod passwords;
 pub mod policies;
 pub mod profiles;
-pub mod subject;
 pub mod submissions;
 pub mod throttle;
+pub mod tracking;
 pub mod users;
 pub mod work_items;
 

@@ -12,9 +12,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ServiceResult;
-use super::auth::Actor;
 use crate::AppState;
 use crate::db::entities::notification;
+use crate::identity::Actor;
 
 /// A delivery channel for notifications beyond the in-app inbox.
 pub trait Sender: Send + Sync {

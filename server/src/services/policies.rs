@@ -12,13 +12,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::auth::Actor;
 use super::notifications::{self, Message};
-use super::subject::Subject;
 use super::submissions::{self, Created};
-use super::{ServiceError, ServiceResult, enterprises, profiles};
+use super::{ServiceError, ServiceResult, enterprises, profiles, tracking};
 use crate::AppState;
-use crate::db::entities::{enterprise, enterprise_member, policy_offer, submission, user, work_item};
+use crate::db::entities::{enterprise, enterprise_member, policy_offer, submission, user};
+use crate::identity::Actor;
+use crate::identity::Subject;
 
 /// Everything the conditions may look at, for one subject.
 pub async fn facts(state: &AppState, subject: Subject) -> Result<Facts, sea_orm::DbErr> {
@@ -29,9 +29,8 @@ pub async fn facts(state: &AppState, subject: Subject) -> Result<Facts, sea_orm:
     }
     match subject {
         Subject::Enterprise(id) => {
-            if let Some(e) = enterprise::Entity::find_by_id(id).one(&state.db).await?
-                && let Some(d) = Date::parse(&e.established_on)
-            {
+            if let Some(e) = enterprise::Entity::find_by_id(id).one(&state.db).await? {
+                let d = e.established_on;
                 f.values.insert(
                     "enterprise_age_days".into(),
                     json!(today.days_since_epoch() - d.days_since_epoch()),
@@ -49,22 +48,18 @@ pub async fn facts(state: &AppState, subject: Subject) -> Result<Facts, sea_orm:
         }
     }
     for c in profiles::certificates(&state.db, subject).await? {
-        if c.valid_until
-            .as_deref()
-            .and_then(Date::parse)
-            .is_none_or(|d| d >= today)
-        {
+        if c.valid_until.is_none_or(|d| d >= today) {
             f.certificates.insert(c.kind);
         }
     }
     let mine = submission::Entity::find()
-        .filter(submission::Column::Subject.eq(subject.key()))
+        .filter(submission::Column::Subject.eq(subject))
         .all(&state.db)
         .await?;
     for s in mine {
-        let items = submissions::items_of(&state.db, s.id).await?;
+        let items = tracking::items_of(&state.db, s.id).await?;
         let bundle = state.catalog.bundle(&s.bundle);
-        if submissions::status_of(bundle, &items) == app::workflow::SubmissionStatus::Completed {
+        if tracking::status_of(bundle, &items) == app::workflow::SubmissionStatus::Completed {
             f.completed_bundles.insert(s.bundle);
         }
     }
@@ -96,7 +91,7 @@ async fn try_evaluate(state: &AppState, subject: Subject) -> Result<(), sea_orm:
     }
     let f = facts(state, subject).await?;
     let offered: Vec<String> = policy_offer::Entity::find()
-        .filter(policy_offer::Column::Subject.eq(subject.key()))
+        .filter(policy_offer::Column::Subject.eq(subject))
         .all(&state.db)
         .await?
         .into_iter()
@@ -109,7 +104,7 @@ async fn try_evaluate(state: &AppState, subject: Subject) -> Result<(), sea_orm:
         let id = Uuid::now_v7();
         let inserted = policy_offer::Entity::insert(policy_offer::ActiveModel {
             id: Set(id),
-            subject: Set(subject.key()),
+            subject: Set(subject),
             policy: Set(p.code.clone()),
             status: Set("offered".into()),
             created_at: Set(Utc::now()),
@@ -192,7 +187,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> ServiceResult<Vec<OfferDto
         return Err(ServiceError::NotFound);
     }
     Ok(policy_offer::Entity::find()
-        .filter(policy_offer::Column::Subject.eq(Subject::of(actor).key()))
+        .filter(policy_offer::Column::Subject.eq(Subject::of(actor)))
         .order_by_desc(policy_offer::Column::Id)
         .all(&state.db)
         .await?
@@ -206,7 +201,7 @@ async fn own_offer(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<p
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if o.subject != Subject::of(actor).key() || actor.role != Role::Citizen {
+    if o.subject != Subject::of(actor) || actor.role != Role::Citizen {
         return Err(ServiceError::NotFound);
     }
     if o.status != "offered" {
@@ -252,16 +247,4 @@ pub async fn decline(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult
     a.decided_by = Set(Some(actor.user_id));
     let o = a.update(&state.db).await?;
     dto(state, o).ok_or(ServiceError::NotFound)
-}
-
-/// The submission a work item belongs to, and its subject (for matching
-/// after a clerk's action).
-pub async fn after_action(state: &AppState, w: &work_item::Model) {
-    if let Ok(Some(s)) = submission::Entity::find_by_id(w.submission_id)
-        .one(&state.db)
-        .await
-        && let Some(subject) = Subject::parse(&s.subject)
-    {
-        evaluate(state, subject).await;
-    }
 }

@@ -18,11 +18,12 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::auth::Actor;
-use super::subject::Subject;
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
 use crate::db::entities::{certificate, profile_fact};
+use crate::identity::Actor;
+use crate::identity::Subject;
+use crate::state::DomainEvent;
 
 /// Where a remembered value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +60,7 @@ pub async fn remember<C: ConnectionTrait>(
     submission: Option<Uuid>,
 ) -> Result<(), sea_orm::DbErr> {
     let row = profile_fact::ActiveModel {
-        subject: Set(subject.key()),
+        subject: Set(subject),
         key: Set(key.to_owned()),
         value_enc: Set(state.pii.encrypt(&value.to_string())),
         source: Set(source.as_str().to_owned()),
@@ -89,7 +90,7 @@ pub async fn facts<C: ConnectionTrait>(
     subject: Subject,
 ) -> Result<BTreeMap<String, (Value, String, String)>, sea_orm::DbErr> {
     let rows = profile_fact::Entity::find()
-        .filter(profile_fact::Column::Subject.eq(subject.key()))
+        .filter(profile_fact::Column::Subject.eq(subject))
         .all(db)
         .await?;
     Ok(rows
@@ -164,13 +165,13 @@ pub async fn issue_certificate<C: ConnectionTrait>(
     let id = Uuid::now_v7();
     certificate::Entity::insert(certificate::ActiveModel {
         id: Set(id),
-        subject: Set(c.subject.key()),
+        subject: Set(c.subject),
         kind: Set(c.kind.to_owned()),
         name: Set(c.name.to_owned()),
         number: Set(c.number.to_owned()),
         issued_by: Set(c.issued_by.to_owned()),
-        valid_from: Set(c.valid_from.to_string()),
-        valid_until: Set(c.valid_until.map(|d| d.to_string())),
+        valid_from: Set(c.valid_from),
+        valid_until: Set(c.valid_until),
         submission_id: Set(c.submission_id),
         work_item_id: Set(c.work_item_id),
         created_at: Set(Utc::now()),
@@ -181,10 +182,7 @@ pub async fn issue_certificate<C: ConnectionTrait>(
 }
 
 fn valid(c: &certificate::Model, today: Date) -> bool {
-    c.valid_until
-        .as_deref()
-        .and_then(Date::parse)
-        .is_none_or(|d| d >= today)
+    c.valid_until.is_none_or(|d| d >= today)
 }
 
 /// The subject's certificates, newest first.
@@ -193,7 +191,7 @@ pub async fn certificates<C: ConnectionTrait>(
     subject: Subject,
 ) -> Result<Vec<certificate::Model>, sea_orm::DbErr> {
     certificate::Entity::find()
-        .filter(certificate::Column::Subject.eq(subject.key()))
+        .filter(certificate::Column::Subject.eq(subject))
         .order_by_desc(certificate::Column::Id)
         .all(db)
         .await
@@ -207,7 +205,7 @@ pub async fn valid_certificate<C: ConnectionTrait>(
 ) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
     let today = Date::today_china();
     Ok(certificate::Entity::find()
-        .filter(certificate::Column::Subject.eq(subject.key()))
+        .filter(certificate::Column::Subject.eq(subject))
         .filter(certificate::Column::Kind.eq(kind))
         .order_by_desc(certificate::Column::Id)
         .all(db)
@@ -236,7 +234,7 @@ pub async fn attach_certificates<C: ConnectionTrait>(
                     id: c.id.to_string(),
                     name: c.name.clone(),
                     number: c.number.clone(),
-                    valid_until: c.valid_until.clone(),
+                    valid_until: c.valid_until.map(|d| d.to_string()),
                 });
                 if let Some(opts) = &mut f.options {
                     opts.insert(
@@ -265,8 +263,8 @@ fn dto(state: &AppState, c: certificate::Model, today: Date) -> CertificateDto {
         name: c.name,
         number: c.number,
         issued_by: c.issued_by,
-        valid_from: c.valid_from,
-        valid_until: c.valid_until,
+        valid_from: c.valid_from.to_string(),
+        valid_until: c.valid_until.map(|d| d.to_string()),
         valid,
     }
 }
@@ -290,7 +288,7 @@ pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<ProfileDto> {
         .filter_map(|(key, (value, source, updated_at))| {
             let def = state.catalog.field(&key)?;
             Some(ProfileFact {
-                display: super::work_items::display(&state.catalog, &key, Some(&value)),
+                display: super::answers::display(&state.catalog, &key, Some(&value)),
                 label: def.label.clone(),
                 key,
                 value,
@@ -341,12 +339,12 @@ pub async fn put(state: &AppState, actor: &Actor, key: &str, value: Value) -> Se
         .ok_or_else(|| ServiceError::field("value", "required", "请填写内容"))?;
     let subject = Subject::of(actor);
     remember(state, &state.db, subject, key, &v, Source::UserInput, None).await?;
-    super::policies::evaluate(state, subject).await;
+    state.publish(DomainEvent::FactsChanged(subject)).await;
     get(state, actor).await
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, key: &str) -> ServiceResult<()> {
-    profile_fact::Entity::delete_by_id((applicant(actor)?.key(), key.to_owned()))
+    profile_fact::Entity::delete_by_id((applicant(actor)?, key.to_owned()))
         .exec(&state.db)
         .await?;
     Ok(())

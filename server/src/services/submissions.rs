@@ -1,18 +1,16 @@
 //! Submissions (办件): validation against the merged form, the fan-out to one
 //! work item per (item, department) in ONE transaction, idempotent retries,
-//! and the views of a submission.
+//! and the applicant's views of their submissions (shared read helpers live
+//! in `tracking`).
 
 use std::collections::HashSet;
-use std::sync::Mutex;
 
-use app::api::{
-    Role, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest, TimelineEntry, WorkItemBrief,
-};
+use app::api::{Role, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest};
 use app::catalog::merge::merge;
 use app::catalog::values::check_all;
 use app::catalog::{Bundle, Catalog};
 use app::domain::Date;
-use app::workflow::{ItemState, SubmissionStatus, WorkStatus, is_blocked, submission_status};
+use app::workflow::WorkStatus;
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::{
@@ -22,11 +20,12 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::auth::Actor;
-use super::subject::Subject;
+use super::tracking::{briefs, decrypt_data, due_date, items_of, may_act_on, status_of, summaries, view};
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
+use crate::db::entities::submission::ItemCodes;
 use crate::db::entities::{draft, submission, work_item, work_item_event};
+use crate::identity::{Actor, RequestMeta, Subject};
 
 /// What `create` did.
 #[derive(Debug)]
@@ -50,32 +49,6 @@ fn tracking_no(today: Date) -> String {
         today.month(),
         today.day()
     )
-}
-
-/// Logs once per year that due dates fall back to weekends only.
-pub fn warn_if_no_calendar(catalog: &Catalog, year: i32) {
-    static WARNED: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
-    if catalog.calendar.has_year(year) {
-        return;
-    }
-    if let Ok(mut w) = WARNED.lock()
-        && w.get_or_insert_with(HashSet::new).insert(year)
-    {
-        tracing::warn!(
-            year,
-            "no State Council holiday calendar for this year: counting weekends only"
-        );
-    }
-}
-
-/// The due date of an item whose clock starts on `start`.
-pub fn due_date(catalog: &Catalog, start: Date, due_days: i32) -> Date {
-    let due = catalog
-        .calendar
-        .add_working_days(start, u32::try_from(due_days).unwrap_or(0));
-    warn_if_no_calendar(catalog, start.year());
-    warn_if_no_calendar(catalog, due.year());
-    due
 }
 
 fn payload_hash(bundle: &str, items: &[String], data: &Map<String, Value>) -> String {
@@ -193,13 +166,11 @@ pub async fn file(
         return replay(state, existing, &hash).await;
     }
 
-    let subject = subject.key();
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut work_items = fan_out(catalog, bundle, &items, id, now, today);
     let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
     let data_enc = state.pii.encrypt(&data_json);
-    let items_json = serde_json::to_string(&items).map_err(anyhow::Error::from)?;
     let mut attempt = 0;
     let s = loop {
         attempt += 1;
@@ -213,8 +184,8 @@ pub async fn file(
             bundle: bundle.code.to_string(),
             catalog_version: catalog.version.clone(),
             applicant_id: actor.user_id,
-            subject: subject.clone(),
-            items: items_json.clone(),
+            subject,
+            items: ItemCodes(items.clone()),
             data_enc: data_enc.clone(),
             idempotency_key: key.clone(),
             payload_hash: hash.clone(),
@@ -237,7 +208,7 @@ pub async fn file(
             &work_items,
             event,
             outbox_events,
-            (actor.user_id, &subject, bundle.code.as_str()),
+            (actor.user_id, subject, bundle.code.as_str()),
         )
         .await
         {
@@ -277,11 +248,11 @@ fn insertable(w: &work_item::Model) -> work_item::ActiveModel {
         submitted_at: Set(w.submitted_at),
         item: Set(w.item.clone()),
         department: Set(w.department.clone()),
-        status: Set(w.status.clone()),
+        status: Set(w.status),
         version: Set(w.version),
         due_days: Set(w.due_days),
-        due_date: Set(w.due_date.clone()),
-        clock_started_on: Set(w.clock_started_on.clone()),
+        due_date: Set(w.due_date),
+        clock_started_on: Set(w.clock_started_on),
         paused_at: Set(w.paused_at),
         result: Set(w.result.clone()),
         created_at: Set(w.created_at),
@@ -318,13 +289,11 @@ pub fn fan_out(
                     WorkStatus::Waiting
                 } else {
                     WorkStatus::Pending
-                }
-                .as_str()
-                .to_owned(),
+                },
                 version: 1,
                 due_days,
-                due_date: (!waits).then(|| due_date(catalog, today, due_days).to_string()),
-                clock_started_on: (!waits).then(|| today.to_string()),
+                due_date: (!waits).then(|| due_date(catalog, today, due_days)),
+                clock_started_on: (!waits).then_some(today),
                 paused_at: None,
                 result: None,
                 created_at: now,
@@ -361,7 +330,7 @@ pub async fn write(
     items: &[work_item::Model],
     event: work_item_event::ActiveModel,
     outbox_events: Vec<super::outbox::NewEvent>,
-    draft_key: (Uuid, &str, &str),
+    draft_key: (Uuid, Subject, &str),
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.writes.begin(&state.db).await?;
     submission::Entity::insert(submission::ActiveModel {
@@ -370,7 +339,7 @@ pub async fn write(
         bundle: Set(s.bundle.clone()),
         catalog_version: Set(s.catalog_version.clone()),
         applicant_id: Set(s.applicant_id),
-        subject: Set(s.subject.clone()),
+        subject: Set(s.subject),
         items: Set(s.items.clone()),
         data_enc: Set(s.data_enc.clone()),
         idempotency_key: Set(s.idempotency_key.clone()),
@@ -386,7 +355,7 @@ pub async fn write(
         .exec_without_returning(&txn)
         .await?;
     super::outbox::enqueue(state, &txn, outbox_events).await?;
-    draft::Entity::delete_by_id((draft_key.0, draft_key.1.to_owned(), draft_key.2.to_owned()))
+    draft::Entity::delete_by_id((draft_key.0, draft_key.1, draft_key.2.to_owned()))
         .exec(&txn)
         .await?;
     txn.commit().await
@@ -432,178 +401,25 @@ fn created_from(state: &AppState, s: &submission::Model, items: &[work_item::Mod
     }
 }
 
-pub async fn items_of<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    submission: Uuid,
-) -> Result<Vec<work_item::Model>, sea_orm::DbErr> {
-    work_item::Entity::find()
-        .filter(work_item::Column::SubmissionId.eq(submission))
-        .order_by_asc(work_item::Column::Id)
-        .all(db)
-        .await
-}
-
-/// The dependency view of a submission's work items for the state machine.
-pub fn states<'a>(bundle: Option<&'a Bundle>, items: &'a [work_item::Model]) -> Vec<ItemState<'a>> {
-    items
-        .iter()
-        .map(|w| ItemState {
-            item: w.item.as_str(),
-            status: WorkStatus::parse(&w.status).unwrap_or(WorkStatus::Pending),
-            depends_on: bundle
-                .and_then(|b| b.item(&w.item))
-                .map(|i| {
-                    i.depends_on
-                        .iter()
-                        .map(|d| d.as_str())
-                        .filter(|d| items.iter().any(|x| x.item == *d))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-        .collect()
-}
-
-pub fn status_of(bundle: Option<&Bundle>, items: &[work_item::Model]) -> SubmissionStatus {
-    submission_status(&states(bundle, items))
-}
-
-/// Work items as lists show them, with deadline flags computed for `today`.
-pub fn briefs(
-    catalog: &Catalog,
-    bundle: Option<&Bundle>,
-    items: &[work_item::Model],
-    today: Date,
-) -> Vec<WorkItemBrief> {
-    let st = states(bundle, items);
-    items
-        .iter()
-        .enumerate()
-        .map(|(n, w)| {
-            let status = st[n].status;
-            let blocked_by = is_blocked(&st, n).then(|| {
-                st[n]
-                    .depends_on
-                    .iter()
-                    .filter_map(|d| bundle.and_then(|b| b.item(d)))
-                    .map(|i| i.name.clone())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            });
-            let waiting_for = if status == WorkStatus::Waiting {
-                st[n]
-                    .depends_on
-                    .iter()
-                    .filter(|d| {
-                        items
-                            .iter()
-                            .any(|x| x.item == **d && x.status != WorkStatus::Completed.as_str())
-                    })
-                    .map(|d| (*d).to_owned())
-                    .collect::<HashSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>()
-            } else {
-                Vec::new()
-            };
-            let mut waiting_for = waiting_for;
-            waiting_for.sort();
-            brief(catalog, bundle, w, status, today, waiting_for, blocked_by)
-        })
-        .collect()
-}
-
-/// Overdue and due-soon flags: only while the department's clock runs.
-pub fn deadline_flags(catalog: &Catalog, status: WorkStatus, due: Option<&str>, today: Date) -> (bool, bool) {
-    let Some(due) = due.and_then(Date::parse).filter(|_| status.clock_runs()) else {
-        return (false, false);
-    };
-    let overdue = due < today;
-    let soon = !overdue && catalog.calendar.working_days_between(today, due) <= 1;
-    (overdue, soon)
-}
-
-fn brief(
-    catalog: &Catalog,
-    bundle: Option<&Bundle>,
-    w: &work_item::Model,
-    status: WorkStatus,
-    today: Date,
-    waiting_for: Vec<String>,
-    blocked_by: Option<String>,
-) -> WorkItemBrief {
-    let (overdue, due_soon) = deadline_flags(catalog, status, w.due_date.as_deref(), today);
-    WorkItemBrief {
-        id: w.id.to_string(),
-        item: w.item.clone(),
-        department: w.department.clone(),
-        status,
-        due_date: w.due_date.clone(),
-        overdue,
-        due_soon,
-        item_name: bundle
-            .and_then(|b| b.item(&w.item))
-            .map(|i| i.name.clone())
-            .unwrap_or_default(),
-        department_name: catalog
-            .department(&w.department)
-            .map(|d| d.name.clone())
-            .unwrap_or_default(),
-        waiting_for,
-        blocked_by,
-        version: w.version,
-    }
-}
-
 /// One submission: all of it for its applicant; for staff, what
 /// [`super::work_items::staff_view`] allows; 404 for everyone else.
 pub async fn get(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    meta: &super::auth::RequestMeta,
+    meta: &RequestMeta,
 ) -> ServiceResult<SubmissionDto> {
     let s = submission::Entity::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
     if may_act_on(actor, &s) {
-        let data: Map<String, Value> =
-            serde_json::from_str(&state.pii.decrypt(&s.data_enc)?).map_err(anyhow::Error::from)?;
-        return view(state, &s, data).await;
+        return view(state, &s, decrypt_data(state, &s)?).await;
     }
     match actor.role {
         Role::Clerk => super::work_items::staff_view(state, actor, &s, meta).await,
         _ => Err(ServiceError::NotFound),
     }
-}
-
-/// A submission with the answers the caller may see.
-pub async fn view(
-    state: &AppState,
-    s: &submission::Model,
-    data: Map<String, Value>,
-) -> ServiceResult<SubmissionDto> {
-    let items = items_of(&state.db, s.id).await?;
-    let bundle = state.catalog.bundle(&s.bundle);
-    let events = work_item_event::Entity::find()
-        .filter(work_item_event::Column::SubmissionId.eq(s.id))
-        .order_by_asc(work_item_event::Column::At)
-        .order_by_asc(work_item_event::Column::Id)
-        .all(&state.db)
-        .await?;
-    Ok(SubmissionDto {
-        id: s.id.to_string(),
-        tracking_no: s.tracking_no.clone(),
-        bundle: s.bundle.clone(),
-        bundle_name: bundle.map(|b| b.name.clone()).unwrap_or_default(),
-        status: status_of(bundle, &items),
-        submitted_at: s.submitted_at.to_rfc3339(),
-        catalog_version: s.catalog_version.clone(),
-        work_items: briefs(&state.catalog, bundle, &items, Date::today_china()),
-        timeline: events.into_iter().map(|e| timeline_entry(e, &items)).collect(),
-        data,
-    })
 }
 
 /// The applicant's submissions, newest first, `limit` per page after
@@ -616,7 +432,7 @@ pub async fn list_own(
 ) -> ServiceResult<(Vec<SubmissionSummary>, Option<String>)> {
     let limit = limit.clamp(1, 100);
     let mut q = submission::Entity::find()
-        .filter(submission::Column::Subject.eq(Subject::of(actor).key()))
+        .filter(submission::Column::Subject.eq(Subject::of(actor)))
         .order_by_desc(submission::Column::Id)
         .limit(limit + 1);
     if let Some(b) = before {
@@ -629,61 +445,4 @@ pub async fn list_own(
     });
     let out = summaries(state, rows).await?;
     Ok((out, next.flatten()))
-}
-
-/// Submissions with their work items, in the order given.
-pub async fn summaries(
-    state: &AppState,
-    rows: Vec<submission::Model>,
-) -> ServiceResult<Vec<SubmissionSummary>> {
-    let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
-    let all = work_item::Entity::find()
-        .filter(work_item::Column::SubmissionId.is_in(ids))
-        .order_by_asc(work_item::Column::Id)
-        .all(&state.db)
-        .await?;
-    let today = Date::today_china();
-    Ok(rows
-        .iter()
-        .map(|s| {
-            let items: Vec<work_item::Model> =
-                all.iter().filter(|w| w.submission_id == s.id).cloned().collect();
-            let bundle = state.catalog.bundle(&s.bundle);
-            SubmissionSummary {
-                id: s.id.to_string(),
-                tracking_no: s.tracking_no.clone(),
-                bundle: s.bundle.clone(),
-                bundle_name: bundle.map(|b| b.name.clone()).unwrap_or_default(),
-                status: status_of(bundle, &items),
-                submitted_at: s.submitted_at.to_rfc3339(),
-                work_items: briefs(&state.catalog, bundle, &items, today),
-            }
-        })
-        .collect())
-}
-
-/// A timeline line from an event.
-pub fn timeline_entry(e: work_item_event::Model, items: &[work_item::Model]) -> TimelineEntry {
-    TimelineEntry {
-        at: e.at.to_rfc3339(),
-        department: e.department,
-        event: e.event,
-        comment: e.comment,
-        item: e
-            .work_item_id
-            .and_then(|w| items.iter().find(|i| i.id == w))
-            .map(|i| i.item.clone()),
-        work_item: e.work_item_id.map(|w| w.to_string()),
-    }
-}
-
-/// Whether the actor may see and supplement a submission as its applicant:
-/// a person's own; an enterprise's while acting for that enterprise (an agent
-/// whose authorisation ended no longer sees what they filed for it).
-pub fn may_act_on(actor: &Actor, s: &submission::Model) -> bool {
-    match Subject::parse(&s.subject) {
-        Some(Subject::Person(id)) => id == actor.user_id,
-        Some(Subject::Enterprise(_)) => super::enterprises::speaks_for(actor, &s.subject),
-        None => false,
-    }
 }

@@ -2,7 +2,6 @@
 
 use app::api::{CreateStaffRequest, Role, UserSummary};
 use app::domain::{Phone, password};
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
@@ -10,11 +9,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{self, Event, Who};
+use super::audit::{self, Event};
 use super::{ServiceError, ServiceResult, passwords};
 use crate::AppState;
 use crate::crypto::PiiCipher;
 use crate::db::entities::{session, user};
+use crate::identity::Who;
 
 /// Checks a username: 3–64 of a-z, 0-9, `-`, `_`, `.`; stored lower-case.
 pub fn parse_username(s: &str) -> Result<String, ServiceError> {
@@ -102,22 +102,13 @@ pub async fn create_staff(
     let (Some(username), Some(name), Some(role), true) = (username, name, role, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
     };
-    let now = Utc::now();
-    let created = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        role: Set(role.as_str().into()),
-        username: Set(Some(username)),
-        name: Set(name),
-        phone_hash: Set(None),
-        phone_enc: Set(None),
-        id_number_hash: Set(None),
-        id_number_enc: Set(None),
-        department: Set(department),
-        password_hash: Set(passwords::hash(req.password).await?),
-        password_changed_at: Set(now),
-        disabled: Set(false),
-        created_at: Set(now),
-    }
+    let created = user::ActiveModel::staff(
+        role,
+        username,
+        name,
+        department,
+        passwords::hash(req.password).await?,
+    )
     .insert(db)
     .await
     .map_err(|e| match e.sql_err() {
@@ -159,7 +150,7 @@ pub fn summary(pii: &PiiCipher, u: &user::Model) -> UserSummary {
     let reveal = |enc: &Option<String>| enc.as_deref().and_then(|e| pii.decrypt(e).ok());
     UserSummary {
         id: u.id.to_string(),
-        role: Role::parse(&u.role).unwrap_or(Role::Citizen),
+        role: u.role,
         username: u.username.clone(),
         name: u.name.clone(),
         department: u.department.clone(),
@@ -211,7 +202,7 @@ pub async fn list(state: &AppState, f: UserFilter) -> ServiceResult<(Vec<UserSum
 /// Disables or re-enables an account; disabling revokes its sessions.
 pub async fn set_disabled(
     state: &AppState,
-    admin: &super::auth::Actor,
+    admin: &crate::identity::Actor,
     id: Uuid,
     disabled: bool,
 ) -> ServiceResult<UserSummary> {

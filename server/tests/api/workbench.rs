@@ -410,7 +410,7 @@ async fn returned_items_pause_the_clock_until_supplemented(app: TestApp) {
     let old_due = today.add_days(-2);
     let mut m = row.into_active_model();
     m.paused_at = Set(Some(chrono::Utc::now() - chrono::Duration::days(7)));
-    m.due_date = Set(Some(old_due.to_string()));
+    m.due_date = Set(Some(old_due));
     m.update(&app.db).await.expect("update");
 
     // Only the applicant, only this returned item, only its fields.
@@ -655,7 +655,7 @@ async fn overdue_items_come_first(app: TestApp) {
         .expect("q")
         .expect("row");
     let mut m = row.into_active_model();
-    m.due_date = Set(Some(today.add_days(-3).to_string()));
+    m.due_date = Set(Some(today.add_days(-3)));
     m.update(&app.db).await.expect("update");
     let health = app.logged_in("clerk-health", DEMO_PASSWORD).await;
     let (_, q) = health.get("/api/v1/work-items").await;
@@ -725,8 +725,8 @@ async fn the_queue_pages_every_status_in_order(app: TestApp) {
             .expect("q")
             .expect("row");
         let mut m = row.into_active_model();
-        m.status = Set(status.into());
-        m.due_date = Set(due.map(|d| today.add_days(d).to_string()));
+        m.status = Set(status.parse().expect("status"));
+        m.due_date = Set(due.map(|d| today.add_days(d)));
         m.update(&app.db).await.expect("update");
     }
     // Expected: dated items by (due date, id), then undated ones by id.

@@ -250,7 +250,7 @@ async fn agents_act_for_an_enterprise_until_expired_or_revoked(app: TestApp) {
     .expect("q")
     .expect("member");
     let mut am = m.into_active_model();
-    am.expires_on = Set(Some(app::domain::Date::today_china().add_days(-1).to_string()));
+    am.expires_on = Set(Some(app::domain::Date::today_china().add_days(-1)));
     am.update(&app.db).await.expect("update");
     let (_, me) = agent.get("/api/v1/me").await;
     assert!(me.get("acting_for").is_none(), "expired: {me}");
@@ -355,7 +355,7 @@ async fn bundles_are_filed_for_the_right_subject(app: TestApp) {
     .await
     .expect("q")
     .expect("row");
-    assert!(row.subject.starts_with("enterprise:"));
+    assert!(row.subject.to_string().starts_with("enterprise:"));
     let (_, me) = acting.get("/api/v1/me").await;
     assert_eq!(row.applicant_id.to_string(), me["id"].as_str().expect("id"));
 }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::identity::Subject;
+
 /// An autosaved, unfinished form: one per person, subject and bundle. The
 /// body (chosen items, answers, step) is encrypted: it holds personal data.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +11,7 @@ pub struct Model {
     pub user_id: Uuid,
     /// `person:<uuid>` or `enterprise:<uuid>`: for whom the form is filled.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub subject: String,
+    pub subject: Subject,
     #[sea_orm(primary_key, auto_increment = false)]
     pub bundle: String,
     pub body_enc: String,

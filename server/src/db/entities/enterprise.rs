@@ -1,3 +1,4 @@
+use app::domain::Date;
 use sea_orm::entity::prelude::*;
 
 /// An enterprise (企业). The legal representative's 身份证号 is encrypted.
@@ -12,7 +13,7 @@ pub struct Model {
     pub legal_rep_id_hash: String,
     pub legal_rep_id_enc: String,
     /// 成立日期, `YYYY-MM-DD`.
-    pub established_on: String,
+    pub established_on: Date,
     pub created_by: Uuid,
     pub created_at: ChronoDateTimeUtc,
 }

@@ -1,3 +1,4 @@
+use app::domain::Date;
 use sea_orm::entity::prelude::*;
 
 /// Who may act for an enterprise: its administrator (the legal
@@ -12,7 +13,7 @@ pub struct Model {
     /// `admin` or `agent`.
     pub role: String,
     /// Last day the authorisation is valid (`YYYY-MM-DD`); none: no expiry.
-    pub expires_on: Option<String>,
+    pub expires_on: Option<Date>,
     pub revoked_at: Option<ChronoDateTimeUtc>,
     pub granted_by: Option<Uuid>,
     pub created_at: ChronoDateTimeUtc,

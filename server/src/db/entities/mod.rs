@@ -16,6 +16,7 @@ pub mod policy_offer;
 pub mod profile_fact;
 pub mod session;
 pub mod submission;
+pub mod types;
 pub mod user;
 pub mod work_item;
 pub mod work_item_event;

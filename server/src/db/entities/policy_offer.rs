@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::identity::Subject;
+
 /// A 免申即享 offer to a subject.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "policy_offers")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub subject: String,
+    pub subject: Subject,
     pub policy: String,
     /// `offered`, `confirmed` or `declined`.
     pub status: String,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::types::ItemCodes;
+use crate::identity::Subject;
+
 /// A filed bundle (办件). Its status is derived from its work items.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "submissions")]
@@ -13,9 +16,9 @@ pub struct Model {
     /// The person who filed it.
     pub applicant_id: Uuid,
     /// For whom: `person:<uuid>` or `enterprise:<uuid>`.
-    pub subject: String,
-    /// JSON array of the chosen item codes.
-    pub items: String,
+    pub subject: Subject,
+    /// The chosen item codes (a JSON array in the database).
+    pub items: ItemCodes,
     /// Encrypted JSON object of the answers.
     pub data_enc: String,
     pub idempotency_key: Option<String>,

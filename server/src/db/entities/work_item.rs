@@ -1,3 +1,5 @@
+use app::domain::Date;
+use app::workflow::WorkStatus;
 use sea_orm::entity::prelude::*;
 
 /// One item of one submission routed to one department (子件).
@@ -13,14 +15,14 @@ pub struct Model {
     pub item: String,
     pub department: String,
     /// waiting | pending | accepted | returned | completed | rejected
-    pub status: String,
+    pub status: WorkStatus,
     /// Optimistic concurrency: every transition increments it.
     pub version: i32,
     /// Time limit in working days (copied from the catalog at submission).
     pub due_days: i32,
     /// `YYYY-MM-DD`; `None` while waiting.
-    pub due_date: Option<String>,
-    pub clock_started_on: Option<String>,
+    pub due_date: Option<Date>,
+    pub clock_started_on: Option<Date>,
     /// Set while returned for 补正 (the clock is paused).
     pub paused_at: Option<ChronoDateTimeUtc>,
     /// The department's result (JSON), when completed.

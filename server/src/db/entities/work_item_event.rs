@@ -1,3 +1,4 @@
+use app::workflow::WorkStatus;
 use sea_orm::entity::prelude::*;
 
 /// Something that happened to a submission or one of its work items: the
@@ -15,8 +16,8 @@ pub struct Model {
     pub department: Option<String>,
     /// submitted | released | accept | return | supplement | complete | reject | …
     pub event: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub from_status: Option<WorkStatus>,
+    pub to_status: Option<WorkStatus>,
     pub comment: Option<String>,
 }
 

@@ -13,9 +13,8 @@
 //! Signature: `X-OneThing-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
 //! with `X-OneThing-Timestamp: <unix seconds>`.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::time::Duration;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -30,8 +29,11 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+pub mod endpoints;
+
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
+pub use crate::config::WorkerConfig;
 use crate::db::entities::{department_endpoint, outbox, submission, work_item};
 
 /// Header names of a delivery.
@@ -40,74 +42,6 @@ pub const TIMESTAMP: &str = "x-onething-timestamp";
 pub const DELIVERY: &str = "x-onething-delivery";
 pub const EVENT: &str = "x-onething-event";
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-
-/// How the worker behaves.
-#[derive(Clone, Copy, Debug)]
-pub struct WorkerConfig {
-    pub enabled: bool,
-    pub poll: Duration,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-    pub max_attempts: i32,
-    pub batch: u64,
-    /// How long a claimed row belongs to its worker.
-    pub lease: Duration,
-    pub request_timeout: Duration,
-}
-
-impl Default for WorkerConfig {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            poll: Duration::from_millis(500),
-            base_delay: Duration::from_secs(2),
-            max_delay: Duration::from_secs(3600),
-            max_attempts: 8,
-            batch: 32,
-            lease: Duration::from_secs(30),
-            request_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
-/// Which departments have a delivery endpoint, cached for a few seconds so
-/// the submission hot path does not query it every time (a change reaches
-/// every instance within `TTL`).
-#[derive(Debug, Default)]
-pub struct EndpointCache {
-    inner: RwLock<Option<(Instant, HashSet<String>)>>,
-}
-
-const TTL: Duration = Duration::from_secs(5);
-
-impl EndpointCache {
-    pub async fn departments(&self, db: &DatabaseConnection) -> Result<HashSet<String>, sea_orm::DbErr> {
-        if let Ok(guard) = self.inner.read()
-            && let Some((_, set)) = guard.as_ref().filter(|(at, _)| at.elapsed() < TTL)
-        {
-            return Ok(set.clone());
-        }
-        let set: HashSet<String> = department_endpoint::Entity::find()
-            .filter(department_endpoint::Column::Enabled.eq(true))
-            .filter(department_endpoint::Column::Url.is_not_null())
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|e| e.department)
-            .collect();
-        if let Ok(mut guard) = self.inner.write() {
-            *guard = Some((Instant::now(), set.clone()));
-        }
-        Ok(set)
-    }
-
-    /// Forget the cache (after a configuration change on this instance).
-    pub fn invalidate(&self) {
-        if let Ok(mut guard) = self.inner.write() {
-            *guard = None;
-        }
-    }
-}
 
 /// An event to enqueue.
 #[derive(Clone, Debug)]

@@ -1,0 +1,65 @@
+//! Answers as people read them: option labels, 是/否, material states, and
+//! the answers a set of items uses. A leaf over the catalog.
+
+use app::api::FieldValue;
+use app::catalog::{Bundle, Catalog, FieldKind};
+use serde_json::{Map, Value};
+
+/// An answer for people: option labels, 是/否, the text itself.
+pub fn display(catalog: &Catalog, key: &str, v: Option<&Value>) -> String {
+    let Some(v) = v.filter(|v| !app::catalog::values::is_empty(Some(v))) else {
+        return "未填写".into();
+    };
+    let def = catalog.field(key);
+    match (def.map(|d| d.kind), v) {
+        (Some(FieldKind::Boolean), Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
+        (Some(FieldKind::Material), Value::String(s)) => match s.as_str() {
+            "commit" => "暂缺，已签署告知承诺",
+            "certificate" => "已有电子证照，免提交",
+            _ => "已备齐",
+        }
+        .into(),
+        (Some(FieldKind::Enum), Value::String(s)) => def
+            .and_then(|d| d.options.iter().find(|o| &o.value == s))
+            .map_or_else(|| s.clone(), |o| o.label.clone()),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The answers `items` of `bundle` use.
+pub fn fields_for(
+    catalog: &Catalog,
+    bundle: Option<&Bundle>,
+    items: &[&str],
+    data: &Map<String, Value>,
+) -> (Vec<FieldValue>, Vec<FieldValue>) {
+    let mut keys: Vec<&str> = Vec::new();
+    for code in items {
+        if let Some(i) = bundle.and_then(|b| b.item(code)) {
+            for f in &i.fields {
+                if !keys.contains(&f.key.as_str()) {
+                    keys.push(f.key.as_str());
+                }
+            }
+        }
+    }
+    // Dictionary order, like the form.
+    let mut fields = Vec::new();
+    let mut materials = Vec::new();
+    for def in catalog.fields.iter().filter(|d| keys.contains(&d.key.as_str())) {
+        let v = FieldValue {
+            key: def.key.clone(),
+            label: def.label.clone(),
+            kind: def.kind,
+            value: data.get(&def.key).cloned(),
+            display: display(catalog, &def.key, data.get(&def.key)),
+        };
+        if def.kind == FieldKind::Material {
+            materials.push(v)
+        } else {
+            fields.push(v)
+        }
+    }
+    (fields, materials)
+}
