@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod forms;
 pub mod notifications;
 pub mod outbox;
+pub mod paging;
 pub mod passwords;
 pub mod policies;
 pub mod profiles;

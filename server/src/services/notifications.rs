@@ -5,10 +5,7 @@
 use app::api::{NotificationDto, Notifications};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ServiceResult;
@@ -62,18 +59,15 @@ pub async fn list(
     limit: u64,
 ) -> ServiceResult<Notifications> {
     let limit = limit.clamp(1, 100);
-    let mut q = notification::Entity::find()
-        .filter(notification::Column::UserId.eq(actor.user_id))
-        .order_by_desc(notification::Column::Id)
-        .limit(limit + 1);
-    if let Some(b) = before {
-        q = q.filter(notification::Column::Id.lt(b));
-    }
-    let mut rows = q.all(&state.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|n| n.id.to_string())
-    });
+    let (rows, next) = super::paging::by_id(
+        &state.db,
+        notification::Entity::find().filter(notification::Column::UserId.eq(actor.user_id)),
+        (notification::Column::Id, |n| n.id),
+        super::paging::Order::NewestFirst,
+        before,
+        limit,
+    )
+    .await?;
     let unread = notification::Entity::find()
         .filter(notification::Column::UserId.eq(actor.user_id))
         .filter(notification::Column::ReadAt.is_null())
@@ -92,7 +86,7 @@ pub async fn list(
                 read: n.read_at.is_some(),
             })
             .collect(),
-        next: next.flatten(),
+        next,
         unread,
     })
 }

@@ -13,15 +13,13 @@ use app::domain::Date;
 use app::workflow::WorkStatus;
 use chrono::Utc;
 use rand::Rng;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::tracking::{briefs, decrypt_data, due_date, items_of, may_act_on, status_of, summaries, view};
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, paging};
 use crate::AppState;
 use crate::db::entities::submission::ItemCodes;
 use crate::db::entities::{draft, submission, work_item, work_item_event};
@@ -431,18 +429,14 @@ pub async fn list_own(
     limit: u64,
 ) -> ServiceResult<(Vec<SubmissionSummary>, Option<String>)> {
     let limit = limit.clamp(1, 100);
-    let mut q = submission::Entity::find()
-        .filter(submission::Column::Subject.eq(Subject::of(actor)))
-        .order_by_desc(submission::Column::Id)
-        .limit(limit + 1);
-    if let Some(b) = before {
-        q = q.filter(submission::Column::Id.lt(b));
-    }
-    let mut rows = q.all(&state.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|s| s.id.to_string())
-    });
-    let out = summaries(state, rows).await?;
-    Ok((out, next.flatten()))
+    let (rows, next) = paging::by_id(
+        &state.db,
+        submission::Entity::find().filter(submission::Column::Subject.eq(Subject::of(actor))),
+        (submission::Column::Id, |s| s.id),
+        paging::Order::NewestFirst,
+        before,
+        limit,
+    )
+    .await?;
+    Ok((summaries(state, rows).await?, next))
 }

@@ -4,7 +4,7 @@ use app::api::{CreateStaffRequest, Role, UserSummary};
 use app::domain::{Phone, password};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -176,27 +176,23 @@ pub struct UserFilter {
 /// One page of users, oldest first.
 pub async fn list(state: &AppState, f: UserFilter) -> ServiceResult<(Vec<UserSummary>, Option<String>)> {
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
-    let mut q = user::Entity::find()
-        .order_by_asc(user::Column::Id)
-        .limit(limit + 1);
+    let mut q = user::Entity::find();
     if let Some(r) = f.role.filter(|r| !r.is_empty()) {
         q = q.filter(user::Column::Role.eq(r));
     }
     if let Some(d) = f.department.filter(|d| !d.is_empty()) {
         q = q.filter(user::Column::Department.eq(d));
     }
-    if let Some(a) = f.after {
-        q = q.filter(user::Column::Id.gt(a));
-    }
-    let mut rows = q.all(&state.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|u| u.id.to_string())
-    });
-    Ok((
-        rows.iter().map(|u| summary(&state.pii, u)).collect(),
-        next.flatten(),
-    ))
+    let (rows, next) = super::paging::by_id(
+        &state.db,
+        q,
+        (user::Column::Id, |u| u.id),
+        super::paging::Order::OldestFirst,
+        f.after,
+        limit,
+    )
+    .await?;
+    Ok((rows.iter().map(|u| summary(&state.pii, u)).collect(), next))
 }
 
 /// Disables or re-enables an account; disabling revokes its sessions.

@@ -23,7 +23,7 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    FromQueryResult, PaginatorTrait, QueryFilter, Statement,
 };
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -445,19 +445,16 @@ pub async fn list(
         ));
     }
     let limit = limit.clamp(1, 200);
-    let mut q = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq(status))
-        .order_by_desc(outbox::Column::Id)
-        .limit(limit + 1);
-    if let Some(b) = before {
-        q = q.filter(outbox::Column::Id.lt(b));
-    }
-    let mut rows = q.all(db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|r| r.id.to_string())
-    });
-    Ok((rows.into_iter().map(OutboxRow::from).collect(), next.flatten()))
+    let (rows, next) = super::paging::by_id(
+        db,
+        outbox::Entity::find().filter(outbox::Column::Status.eq(status)),
+        (outbox::Column::Id, |r| r.id),
+        super::paging::Order::NewestFirst,
+        before,
+        limit,
+    )
+    .await?;
+    Ok((rows.into_iter().map(OutboxRow::from).collect(), next))
 }
 
 /// Puts a dead row back in the queue with fresh attempts.

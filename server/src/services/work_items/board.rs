@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::db::entities::{submission, work_item};
 use crate::identity::Actor;
 use crate::services::tracking::summaries;
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{ServiceError, ServiceResult, paging};
 
 /// The ★ lead department's board of one of its bundles.
 pub async fn board(
@@ -142,19 +142,15 @@ pub async fn board(
     let mut overdue: Vec<SubmissionSummary> = overdue;
     overdue.sort_by_key(|s| late.iter().position(|l| l.to_string() == s.id));
 
-    let limit = 20;
-    let mut q = submission::Entity::find()
-        .filter(submission::Column::Bundle.eq(b.code.as_str()))
-        .order_by_desc(submission::Column::Id)
-        .limit(limit + 1);
-    if let Some(before) = before {
-        q = q.filter(submission::Column::Id.lt(before));
-    }
-    let mut rows = q.all(&state.db).await?;
-    let next = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        rows.last().map(|s| s.id.to_string())
-    });
+    let (rows, next) = paging::by_id(
+        &state.db,
+        submission::Entity::find().filter(submission::Column::Bundle.eq(b.code.as_str())),
+        (submission::Column::Id, |s| s.id),
+        paging::Order::NewestFirst,
+        before,
+        20,
+    )
+    .await?;
     Ok(LeadBoard {
         bundle: b.code.to_string(),
         bundle_name: b.name.clone(),
@@ -163,7 +159,7 @@ pub async fn board(
         overdue,
         submissions: Page {
             items: summaries(state, rows).await?,
-            next: next.flatten(),
+            next,
         },
     })
 }

@@ -15,7 +15,7 @@ use super::{department_of, row};
 use crate::AppState;
 use crate::db::entities::work_item;
 use crate::identity::Actor;
-use crate::services::{ServiceError, ServiceResult};
+use crate::services::{ServiceError, ServiceResult, paging};
 
 /// Filters of the queue.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -83,20 +83,17 @@ pub async fn queue(state: &AppState, actor: &Actor, f: QueueFilter) -> ServiceRe
         }
         None => queue_page(&state.db, &dept, &statuses, due_before, cursor.as_ref(), n).await?,
     };
-    let next = (rows.len() > n - 1).then(|| {
-        rows.truncate(n - 1);
-        rows.last().map(|w| {
-            format!(
-                "{}~{}",
-                w.due_date.map(|d| d.to_string()).unwrap_or_default(),
-                w.id
-            )
-        })
+    let next = paging::cut(&mut rows, limit, |w| {
+        format!(
+            "{}~{}",
+            w.due_date.map(|d| d.to_string()).unwrap_or_default(),
+            w.id
+        )
     });
     let (counts, overdue) = tallies(state, &dept, today).await?;
     Ok(WorkQueue {
         items: rows.iter().map(|w| row(&state.catalog, w, today)).collect(),
-        next: next.flatten(),
+        next,
         counts,
         overdue,
     })
