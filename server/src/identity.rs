@@ -9,6 +9,8 @@
 use std::fmt;
 
 use app::api::Role;
+
+use crate::db::entities::types::MemberRole;
 use uuid::Uuid;
 
 /// The person behind a request.
@@ -34,8 +36,7 @@ pub struct Acting {
     pub enterprise_id: Uuid,
     pub name: String,
     pub credit_code: String,
-    /// `admin` or `agent`.
-    pub role: String,
+    pub role: MemberRole,
 }
 
 impl Actor {

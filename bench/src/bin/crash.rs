@@ -359,7 +359,7 @@ async fn verify(
     }
 
     // Every event delivered; no effect twice.
-    let undelivered = rows.iter().filter(|r| r.status != "delivered").count();
+    let undelivered = rows.iter().filter(|r| r.status.as_str() != "delivered").count();
     if undelivered > 0 {
         failures.push(format!("{undelivered} outbox events not delivered"));
     }

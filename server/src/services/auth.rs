@@ -401,7 +401,7 @@ pub async fn me(state: &AppState, actor: &Actor) -> ServiceResult<Me> {
         id: a.enterprise_id.to_string(),
         name: a.name.clone(),
         credit_code: a.credit_code.clone(),
-        role: a.role.clone(),
+        role: a.role.to_string(),
         expires_on: None,
     });
     Ok(me)

@@ -15,13 +15,11 @@ use uuid::Uuid;
 use super::audit::{self, Event};
 use super::{ServiceError, ServiceResult, profiles};
 use crate::AppState;
+use crate::db::entities::enterprise_member::MemberRole;
 use crate::db::entities::{enterprise, enterprise_member, session, user};
 use crate::identity::Subject;
 use crate::identity::{Acting, Actor, RequestMeta};
 use crate::state::DomainEvent;
-
-pub const ADMIN: &str = "admin";
-pub const AGENT: &str = "agent";
 
 /// Whether a membership row authorises acting today.
 fn active(m: &enterprise_member::Model, today: Date) -> bool {
@@ -186,7 +184,7 @@ pub async fn register(
     enterprise_member::ActiveModel {
         enterprise_id: Set(id),
         user_id: Set(actor.user_id),
-        role: Set(ADMIN.into()),
+        role: Set(MemberRole::Admin),
         expires_on: Set(None),
         revoked_at: Set(None),
         granted_by: Set(None),
@@ -260,7 +258,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> ServiceResult<Vec<Enterpri
                 id: e.id.to_string(),
                 name: e.name,
                 credit_code: e.credit_code,
-                role: m.role,
+                role: m.role.to_string(),
                 expires_on: m.expires_on.map(|d| d.to_string()),
             });
         }
@@ -278,7 +276,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<Ent
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let agents = if acting.role == ADMIN {
+    let agents = if acting.role == MemberRole::Admin {
         agents(state, id).await?
     } else {
         Vec::new()
@@ -289,7 +287,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<Ent
         name: e.name,
         legal_representative: e.legal_representative,
         established_on: e.established_on.to_string(),
-        role: acting.role,
+        role: acting.role.to_string(),
         agents,
     })
 }
@@ -311,7 +309,7 @@ async fn agents(state: &AppState, id: Uuid) -> ServiceResult<Vec<AgentDto>> {
                     .and_then(|p| Phone::parse(&p).ok())
                     .map(|p| p.masked())
                     .unwrap_or_default(),
-                role: m.role.clone(),
+                role: m.role.to_string(),
                 expires_on: m.expires_on.map(|d| d.to_string()),
                 state: state_of(&m, today).into(),
             });
@@ -322,7 +320,7 @@ async fn agents(state: &AppState, id: Uuid) -> ServiceResult<Vec<AgentDto>> {
 
 async fn admin_of(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<()> {
     match membership(&state.db, id, actor.user_id).await? {
-        Some(a) if a.role == ADMIN => Ok(()),
+        Some(a) if a.role == MemberRole::Admin => Ok(()),
         _ => Err(ServiceError::NotFound),
     }
 }
@@ -381,7 +379,7 @@ pub async fn add_agent(
         .one(&state.db)
         .await?;
     match existing {
-        Some(m) if m.role == ADMIN => {}
+        Some(m) if m.role == MemberRole::Admin => {}
         Some(m) => {
             let mut a = m.into_active_model();
             a.expires_on = Set(Some(expires));
@@ -393,7 +391,7 @@ pub async fn add_agent(
             enterprise_member::ActiveModel {
                 enterprise_id: Set(id),
                 user_id: Set(agent.id),
-                role: Set(AGENT.into()),
+                role: Set(MemberRole::Agent),
                 expires_on: Set(Some(expires)),
                 revoked_at: Set(None),
                 granted_by: Set(Some(actor.user_id)),
@@ -430,7 +428,7 @@ pub async fn revoke_agent(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if m.role == ADMIN {
+    if m.role == MemberRole::Admin {
         return Err(ServiceError::Conflict {
             code: "cannot_revoke_admin",
             message: "不能撤销企业管理员".into(),

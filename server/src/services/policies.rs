@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use super::notifications::{self, Message};
 use super::submissions::{self, Created};
-use super::{ServiceError, ServiceResult, enterprises, profiles, tracking};
+use super::{ServiceError, ServiceResult, profiles, tracking};
 use crate::AppState;
+use crate::db::entities::policy_offer::OfferStatus;
 use crate::db::entities::{enterprise, enterprise_member, policy_offer, submission, user};
 use crate::identity::Actor;
 use crate::identity::Subject;
@@ -106,7 +107,7 @@ async fn try_evaluate(state: &AppState, subject: Subject) -> Result<(), sea_orm:
             id: Set(id),
             subject: Set(subject),
             policy: Set(p.code.clone()),
-            status: Set("offered".into()),
+            status: Set(OfferStatus::Offered),
             created_at: Set(Utc::now()),
             decided_at: Set(None),
             decided_by: Set(None),
@@ -155,7 +156,7 @@ async fn recipients(state: &AppState, subject: Subject) -> Result<Vec<Uuid>, sea
         Subject::Person(id) => vec![id],
         Subject::Enterprise(id) => enterprise_member::Entity::find()
             .filter(enterprise_member::Column::EnterpriseId.eq(id))
-            .filter(enterprise_member::Column::Role.eq(enterprises::ADMIN))
+            .filter(enterprise_member::Column::Role.eq(enterprise_member::MemberRole::Admin))
             .filter(enterprise_member::Column::RevokedAt.is_null())
             .all(&state.db)
             .await?
@@ -175,7 +176,7 @@ fn dto(state: &AppState, o: policy_offer::Model) -> Option<OfferDto> {
         department_name: dept_name(state, &p.department),
         benefit: p.benefit.clone(),
         basis: p.basis.clone(),
-        status: o.status,
+        status: o.status.to_string(),
         created_at: o.created_at.to_rfc3339(),
         submission_id: o.submission_id.map(|s| s.to_string()),
     })
@@ -204,7 +205,7 @@ async fn own_offer(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<p
     if o.subject != Subject::of(actor) || actor.role != Role::Citizen {
         return Err(ServiceError::NotFound);
     }
-    if o.status != "offered" {
+    if o.status != OfferStatus::Offered {
         return Err(ServiceError::Conflict {
             code: "offer_decided",
             message: "这项政策已经确认或放弃过了".into(),
@@ -231,7 +232,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult
         Created::New(s) | Created::Replayed(s) => Uuid::parse_str(&s.id).map_err(anyhow::Error::from)?,
     };
     let mut a = o.into_active_model();
-    a.status = Set("confirmed".into());
+    a.status = Set(OfferStatus::Confirmed);
     a.decided_at = Set(Some(Utc::now()));
     a.decided_by = Set(Some(actor.user_id));
     a.submission_id = Set(Some(sid));
@@ -242,7 +243,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult
 pub async fn decline(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult<OfferDto> {
     let o = own_offer(state, actor, id).await?;
     let mut a = o.into_active_model();
-    a.status = Set("declined".into());
+    a.status = Set(OfferStatus::Declined);
     a.decided_at = Set(Some(Utc::now()));
     a.decided_by = Set(Some(actor.user_id));
     let o = a.update(&state.db).await?;

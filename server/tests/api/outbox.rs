@@ -154,7 +154,7 @@ async fn deliveries_are_signed_and_systems_report_back(app: TestApp) {
     assert_eq!(rows.len(), 2);
     assert!(
         rows.iter()
-            .all(|r| r.department == "health" && r.status == "delivered")
+            .all(|r| r.department == "health" && r.status.as_str() == "delivered")
     );
     let now = chrono::Utc::now().timestamp();
     for d in receiver.deliveries() {

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::types::OutboxStatus;
+
 /// An event waiting for (or done with) delivery to a department system.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
@@ -14,7 +16,7 @@ pub struct Model {
     pub work_item_id: Option<Uuid>,
     pub payload_enc: String,
     /// `pending`, `delivering`, `delivered` or `dead`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: ChronoDateTimeUtc,
     /// A worker owns a `delivering` row until then (a crashed one's rows return).

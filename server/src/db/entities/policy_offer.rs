@@ -1,5 +1,6 @@
 use sea_orm::entity::prelude::*;
 
+pub use super::types::OfferStatus;
 use crate::identity::Subject;
 
 /// A 免申即享 offer to a subject.
@@ -11,7 +12,7 @@ pub struct Model {
     pub subject: Subject,
     pub policy: String,
     /// `offered`, `confirmed` or `declined`.
-    pub status: String,
+    pub status: OfferStatus,
     pub created_at: ChronoDateTimeUtc,
     pub decided_at: Option<ChronoDateTimeUtc>,
     pub decided_by: Option<Uuid>,

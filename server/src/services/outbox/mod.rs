@@ -34,6 +34,7 @@ pub mod endpoints;
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
 pub use crate::config::WorkerConfig;
+use crate::db::entities::outbox::OutboxStatus;
 use crate::db::entities::{department_endpoint, outbox, submission, work_item};
 
 /// Header names of a delivery.
@@ -146,7 +147,7 @@ pub async fn enqueue<C: ConnectionTrait>(
                 submission_id: Set(Some(e.submission.id)),
                 work_item_id: Set(Some(w.id)),
                 payload_enc: Set(state.pii.encrypt(&payload.to_string())),
-                status: Set("pending".into()),
+                status: Set(OutboxStatus::Pending),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 locked_until: Set(None),
@@ -299,7 +300,7 @@ pub async fn run_once(
     let now = Utc::now();
     let claimed = || {
         outbox::Entity::update_many()
-            .filter(outbox::Column::Status.eq("delivering"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Delivering))
             .col_expr(outbox::Column::LockedUntil, Expr::value(None::<DateTime<Utc>>))
     };
     let delivered: Vec<Uuid> = rows
@@ -312,7 +313,7 @@ pub async fn run_once(
     if !delivered.is_empty() {
         claimed()
             .filter(outbox::Column::Id.is_in(delivered))
-            .col_expr(outbox::Column::Status, Expr::value("delivered"))
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Delivered))
             .col_expr(outbox::Column::DeliveredAt, Expr::value(now))
             .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
             .exec(&txn)
@@ -329,7 +330,11 @@ pub async fn run_once(
             .filter(outbox::Column::Id.eq(row.id))
             .col_expr(
                 outbox::Column::Status,
-                Expr::value(if dead { "dead" } else { "pending" }),
+                Expr::value(if dead {
+                    OutboxStatus::Dead
+                } else {
+                    OutboxStatus::Pending
+                }),
             )
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(next))
             .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
@@ -384,18 +389,15 @@ pub struct Backlog {
 
 pub async fn backlog(db: &DatabaseConnection) -> Result<Backlog, sea_orm::DbErr> {
     let pending = outbox::Entity::find()
-        .filter(outbox::Column::Status.is_in(["pending", "delivering"]))
+        .filter(outbox::Column::Status.is_in([OutboxStatus::Pending, OutboxStatus::Delivering]))
         .count(db)
         .await?;
     let dead = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("dead"))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Dead))
         .count(db)
         .await?;
     Ok(Backlog { pending, dead })
 }
-
-/// The states of an outbox row.
-pub const STATUSES: [&str; 4] = ["pending", "delivering", "delivered", "dead"];
 
 /// A row as admins see it (no payload: it holds personal data).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -419,7 +421,7 @@ impl From<outbox::Model> for OutboxRow {
             department: r.department,
             event: r.event,
             work_item: r.work_item_id.map(|w| w.to_string()),
-            status: r.status,
+            status: r.status.to_string(),
             attempts: r.attempts,
             next_attempt_at: r.next_attempt_at.to_rfc3339(),
             last_error: r.last_error,
@@ -436,14 +438,14 @@ pub async fn list(
     before: Option<Uuid>,
     limit: u64,
 ) -> ServiceResult<(Vec<OutboxRow>, Option<String>)> {
-    let status = status.unwrap_or("dead");
-    if !STATUSES.contains(&status) {
-        return Err(ServiceError::field(
+    let status: OutboxStatus = status.unwrap_or("dead").parse().map_err(|_| {
+        let words: Vec<&str> = OutboxStatus::ALL.iter().map(|s| s.as_str()).collect();
+        ServiceError::field(
             "status",
             "invalid_status",
-            format!("状态只能是 {}", STATUSES.join("、")),
-        ));
-    }
+            format!("状态只能是 {}", words.join("、")),
+        )
+    })?;
     let limit = limit.clamp(1, 200);
     let (rows, next) = super::paging::by_id(
         db,
@@ -459,24 +461,30 @@ pub async fn list(
 
 /// Puts a dead row back in the queue with fresh attempts.
 pub async fn retry(db: &DatabaseConnection, id: Uuid) -> ServiceResult<OutboxRow> {
-    let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, Expr::value("pending"))
-        .col_expr(outbox::Column::Attempts, Expr::value(0))
-        .col_expr(outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
-        .filter(outbox::Column::Id.eq(id))
-        .filter(outbox::Column::Status.eq("dead"))
-        .exec(db)
-        .await?;
-    let row = outbox::Entity::find_by_id(id)
+    let mut row = outbox::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let now = Utc::now();
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Pending))
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Dead))
+        .exec(db)
+        .await?;
     if res.rows_affected == 0 {
         return Err(ServiceError::Conflict {
             code: "not_dead",
             message: "只有投递失败（dead）的事件可以重试".into(),
         });
     }
+    // The row as this retry left it: a worker may claim it the next moment,
+    // so reading it again could show a later state.
+    row.status = OutboxStatus::Pending;
+    row.attempts = 0;
+    row.next_attempt_at = now;
     Ok(row.into())
 }
 
