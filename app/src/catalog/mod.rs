@@ -5,8 +5,14 @@
 //! the server parses them into the `*Source` types and calls
 //! [`Catalog::build`], which checks every cross-reference and returns the
 //! indexed, immutable catalog or the first error with the file it came from.
+//! [`merge`] turns a bundle into the merged [`form`], and [`values`] checks
+//! answers against it.
+//!
+//! Depends only on [`crate::domain`]; the API's wire types are built from
+//! these, never the other way round.
 
 pub mod fields;
+pub mod form;
 pub mod merge;
 pub mod policy;
 mod source;
