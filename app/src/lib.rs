@@ -12,6 +12,7 @@ pub mod client;
 mod components;
 pub mod domain;
 mod pages;
+pub mod paths;
 mod shell;
 pub mod workflow;
 
