@@ -24,7 +24,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use fields::FieldSource;
-pub use fields::{EnumOption, FieldDef, FieldKind, FieldsFile, PiiClass, Prefill, Rules, Section};
+pub use fields::{
+    EnumOption, FieldDef, FieldKind, FieldsFile, MaterialAnswer, PiiClass, Prefill, Rules, Section,
+};
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
