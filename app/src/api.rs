@@ -6,6 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Audience, DepartmentKind, Level};
 
+// Types the API sends as they are, defined in the layer that makes them.
+/// `GET /api/v1/bundles/{code}/form?items=a,b`: the merged form is the
+/// result of [`catalog::merge::merge`], sent as is.
+pub use crate::catalog::form::{CertificateRef, FormDto, FormField, FormItem, FormStep};
+/// One invalid field of a request (made by the validators).
+pub use crate::domain::FieldError;
+
 /// `GET /api/v1/health`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Health {
@@ -96,14 +103,6 @@ pub struct ErrorBody {
     /// Field errors, present on `validation` (HTTP 422).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
-}
-
-/// One invalid field of a request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-    pub message: String,
 }
 
 /// Roles of a user. `lead` is not a role: it is the right of the clerks of a
@@ -436,95 +435,6 @@ pub struct AuditVerification {
     /// The first entry whose hash does not match, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,
-}
-
-/// `GET /api/v1/bundles/{code}/form?items=a,b`: the merged form (多表合一).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormDto {
-    pub bundle: String,
-    pub catalog_version: String,
-    /// Every item of the bundle; `selected` says whether it is in this form.
-    pub items: Vec<FormItem>,
-    pub steps: Vec<FormStep>,
-    /// Values known for the logged-in applicant (e.g. 申请人姓名), by field key.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub prefill: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Where each prefilled value comes from: `prefill` (the account or the
-    /// enterprise's registration), `user_input`/`clerk` (the profile),
-    /// `certificate`.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub prefill_sources: std::collections::BTreeMap<String, String>,
-}
-
-impl FormDto {
-    pub fn field(&self, key: &str) -> Option<&FormField> {
-        self.steps.iter().flat_map(|s| &s.fields).find(|f| f.key == key)
-    }
-
-    pub fn fields(&self) -> impl Iterator<Item = &FormField> {
-        self.steps.iter().flat_map(|s| &s.fields)
-    }
-
-    pub fn selected_items(&self) -> Vec<String> {
-        self.items
-            .iter()
-            .filter(|i| i.selected)
-            .map(|i| i.code.clone())
-            .collect()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormItem {
-    pub code: String,
-    pub name: String,
-    pub optional: bool,
-    pub selected: bool,
-    /// Department codes.
-    pub departments: Vec<String>,
-    pub due_days: u16,
-}
-
-/// One step (section) of the merged form.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormStep {
-    pub key: String,
-    pub title: String,
-    pub fields: Vec<FormField>,
-}
-
-/// A field of the merged form: asked once, used by every item in `used_by`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormField {
-    pub key: String,
-    pub label: String,
-    pub kind: crate::catalog::FieldKind,
-    /// Required when any chosen item requires it.
-    pub required: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<crate::catalog::EnumOption>>,
-    /// Codes of the chosen items that use the field.
-    pub used_by: Vec<String>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub help: String,
-    #[serde(default)]
-    pub pii: crate::catalog::PiiClass,
-    #[serde(default, flatten)]
-    pub rules: crate::catalog::Rules,
-    /// A `material` the applicant's subject already holds as an e-certificate
-    /// (免提交): answer `certificate` instead of a document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<CertificateRef>,
-}
-
-/// An e-certificate that stands in for a material.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CertificateRef {
-    pub id: String,
-    pub name: String,
-    pub number: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_until: Option<String>,
 }
 
 /// `GET/PUT /api/v1/drafts/{bundle}`: an unfinished merged form.

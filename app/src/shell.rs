@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::layout::Layout;
+use crate::components::page::NotFound;
 use crate::pages::admin::AdminPage;
 use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
@@ -13,7 +14,7 @@ use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
 use crate::pages::workbench::{LeadBoardPage, WorkItemPage, WorkbenchPage};
 use crate::pages::zone::{EnterprisePage, ProfilePage};
-use crate::pages::{bundle::BundlePage, home::HomePage, not_found::NotFound};
+use crate::pages::{bundle::BundlePage, home::HomePage};
 
 /// The document around every page. On the server it also sets the page's
 /// Content-Security-Policy with a fresh nonce for the hydration script, so

@@ -200,18 +200,69 @@ pub struct FieldsFile {
     pub field: Vec<FieldDef>,
 }
 
-/// The options of a `material` field.
+/// An answer to a `material` field, and the one definition of how each
+/// answer is worded. The applicant *chooses* a wording ([`Self::choice`]);
+/// the department reads what was *recorded* ([`Self::recorded`]). The two
+/// differ only for a promise: chosen as a commitment to deliver, recorded
+/// as a signed commitment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaterialAnswer {
+    /// The document is ready.
+    Ready,
+    /// Missing now, promised later under 告知承诺 (容缺受理).
+    Commit,
+    /// The subject holds it as an e-certificate (免提交).
+    Certificate,
+}
+
+impl MaterialAnswer {
+    /// Every answer, in the order the form offers them.
+    pub const ALL: [Self; 3] = [Self::Certificate, Self::Ready, Self::Commit];
+
+    /// The stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Commit => "commit",
+            Self::Certificate => "certificate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The wording of the option the applicant picks.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Self::Ready => "已备齐",
+            Self::Commit => "暂缺，承诺限期补交（告知承诺）",
+            Self::Certificate => "已有电子证照，免提交",
+        }
+    }
+
+    /// The wording of the recorded answer, for the department.
+    pub fn recorded(self) -> &'static str {
+        match self {
+            Self::Ready => "已备齐",
+            Self::Commit => "暂缺，已签署告知承诺",
+            Self::Certificate => "已有电子证照，免提交",
+        }
+    }
+
+    /// The answer as an option of the merged form.
+    pub fn option(self) -> EnumOption {
+        EnumOption {
+            value: self.as_str().into(),
+            label: self.choice().into(),
+        }
+    }
+}
+
+/// The options of a `material` field. (An e-certificate is offered only
+/// when the subject holds one, so it is added per applicant.)
 pub fn material_options() -> Vec<EnumOption> {
-    vec![
-        EnumOption {
-            value: "ready".into(),
-            label: "已备齐".into(),
-        },
-        EnumOption {
-            value: "commit".into(),
-            label: "暂缺，承诺限期补交（告知承诺）".into(),
-        },
-    ]
+    vec![MaterialAnswer::Ready.option(), MaterialAnswer::Commit.option()]
 }
 
 /// `true` for `snake_case` keys: a lowercase letter, then letters, digits, `_`.
@@ -220,4 +271,18 @@ pub fn is_field_key(s: &str) -> bool {
         && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MaterialAnswer;
+
+    #[test]
+    fn material_answers_round_trip_and_differ_only_for_a_promise() {
+        for a in MaterialAnswer::ALL {
+            assert_eq!(MaterialAnswer::parse(a.as_str()), Some(a));
+            assert_eq!(a.choice() == a.recorded(), a != MaterialAnswer::Commit, "{a:?}");
+        }
+        assert_eq!(MaterialAnswer::parse("maybe"), None);
+    }
 }

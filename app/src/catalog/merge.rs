@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::fields::material_options;
+use super::form::{FormDto, FormField, FormItem, FormStep};
 use super::{Bundle, Catalog, FieldKind, Item};
-use crate::api::{FieldError, FormDto, FormField, FormItem, FormStep};
+use crate::domain::FieldError;
 
 /// The items of `bundle` an applicant chose. Required items are always in;
 /// `None` chooses every item. Unknown codes and an empty choice are errors.
@@ -21,10 +22,12 @@ pub fn chosen_items<'a>(
     let unknown: Vec<FieldError> = chosen
         .iter()
         .filter(|c| bundle.item(c).is_none())
-        .map(|c| FieldError {
-            field: "items".into(),
-            code: "unknown_item".into(),
-            message: format!("“{}”没有这个事项：{c}", bundle.name),
+        .map(|c| {
+            FieldError::new(
+                "items",
+                "unknown_item",
+                format!("“{}”没有这个事项：{c}", bundle.name),
+            )
         })
         .collect();
     if !unknown.is_empty() {
@@ -36,11 +39,11 @@ pub fn chosen_items<'a>(
         .filter(|i| !i.optional || chosen.iter().any(|c| c == i.code.as_str()))
         .collect();
     if items.is_empty() {
-        return Err(vec![FieldError {
-            field: "items".into(),
-            code: "no_items".into(),
-            message: "请至少选择一个要办理的事项".into(),
-        }]);
+        return Err(vec![FieldError::new(
+            "items",
+            "no_items",
+            "请至少选择一个要办理的事项",
+        )]);
     }
     Ok(items)
 }

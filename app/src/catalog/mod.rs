@@ -5,8 +5,14 @@
 //! the server parses them into the `*Source` types and calls
 //! [`Catalog::build`], which checks every cross-reference and returns the
 //! indexed, immutable catalog or the first error with the file it came from.
+//! [`merge`] turns a bundle into the merged [`form`], and [`values`] checks
+//! answers against it.
+//!
+//! Depends only on [`crate::domain`]; the API's wire types are built from
+//! these, never the other way round.
 
 pub mod fields;
+pub mod form;
 pub mod merge;
 pub mod policy;
 mod source;
@@ -18,7 +24,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use fields::FieldSource;
-pub use fields::{EnumOption, FieldDef, FieldKind, FieldsFile, PiiClass, Prefill, Rules, Section};
+pub use fields::{
+    EnumOption, FieldDef, FieldKind, FieldsFile, MaterialAnswer, PiiClass, Prefill, Rules, Section,
+};
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
@@ -236,6 +244,8 @@ impl Catalog {
     /// `departments` and every bundle come with the path of the file they were
     /// read from, so an error can say where to look. Bundles keep the order
     /// given. Department references may use a code, the name or an alias.
+    /// The steps run in this order, so the first error reported is always
+    /// the same for the same files.
     pub fn build(version: String, sources: Sources) -> Result<Self, CatalogError> {
         let Sources {
             departments: (dep_file, dep_src),
@@ -244,198 +254,27 @@ impl Catalog {
             calendar,
             policies: (policies_file, policies_src),
         } = sources;
-        for (file, y) in &calendar {
-            if !file.ends_with(&format!("{}.toml", y.year)) {
-                return Err(CatalogError::new(
-                    file,
-                    format!("holds year {}; name the file {}.toml", y.year, y.year),
-                ));
-            }
-        }
-        let files: Vec<(i32, String)> = calendar.iter().map(|(f, y)| (y.year, f.clone())).collect();
-        let calendar =
-            crate::domain::calendar::WorkCalendar::build(calendar.into_iter().map(|(_, y)| y).collect())
-                .map_err(|(year, m)| {
-                    let file = files
-                        .iter()
-                        .find(|(y, _)| *y == year)
-                        .map_or("calendar/", |(_, f)| f.as_str());
-                    CatalogError::new(file, m)
-                })?;
-        let dep_file = dep_file.as_str();
+        let calendar = check_calendar(calendar)?;
         let (sections, fields, field_index) = check_fields(&fields_file, fields_src)?;
-        let mut deps = Vec::with_capacity(dep_src.department.len());
-        // Every spelling (code, name, alias) → index into `deps`.
-        let mut spelling: HashMap<String, usize> = HashMap::new();
-        let mut department_index = HashMap::new();
-        for (i, d) in dep_src.department.into_iter().enumerate() {
-            let code = Code::parse(&d.code).map_err(|m| CatalogError::new(dep_file, m))?;
-            if d.name.trim().is_empty() {
-                return Err(CatalogError::new(
-                    dep_file,
-                    format!("department `{code}` has no name"),
-                ));
-            }
-            for s in std::iter::once(d.code.as_str())
-                .chain(std::iter::once(d.name.as_str()))
-                .chain(d.aliases.iter().map(String::as_str))
-            {
-                if let Some(&j) = spelling.get(s)
-                    && j != i
-                {
-                    return Err(CatalogError::new(
-                        dep_file,
-                        format!(
-                            "`{s}` names two departments (`{}` and `{code}`)",
-                            deps_code(&deps, j)
-                        ),
-                    ));
-                }
-                spelling.insert(s.to_owned(), i);
-            }
-            department_index.insert(code.0.clone(), i);
-            deps.push(Department {
-                code,
-                name: d.name,
-                aliases: d.aliases,
-                kind: d.kind,
-                level: d.level,
-            });
-        }
-        if deps.is_empty() {
-            return Err(CatalogError::new(dep_file, "no departments"));
-        }
-
-        let resolve = |file: &str, what: &str, s: &str| -> Result<Code, CatalogError> {
-            spelling
-                .get(s)
-                .map(|&i| deps[i].code.clone())
-                .ok_or_else(|| CatalogError::new(file, format!("{what}: unknown department `{s}`")))
+        let departments = check_departments(&dep_file, dep_src)?;
+        let dictionary = Dictionary {
+            fields: &fields,
+            index: &field_index,
         };
-
-        let mut out_bundles = Vec::with_capacity(bundles.len());
-        let mut bundle_index = HashMap::new();
-        let mut item_codes: HashMap<String, String> = HashMap::new();
-        for (file, b) in bundles {
-            let file = file.as_str();
-            let code = Code::parse(&b.code).map_err(|m| CatalogError::new(file, m))?;
-            if bundle_index.contains_key(code.as_str()) {
-                return Err(CatalogError::new(
-                    file,
-                    format!("bundle code `{code}` is used twice"),
-                ));
-            }
-            if b.name.trim().is_empty() {
-                return Err(CatalogError::new(file, "bundle has no name"));
-            }
-            if b.items.is_empty() {
-                return Err(CatalogError::new(file, format!("bundle `{code}` has no items")));
-            }
-            let lead = resolve(file, "lead_department", &b.lead_department)?;
-            let mut items = Vec::with_capacity(b.items.len());
-            for it in b.items {
-                let icode = Code::parse(&it.code).map_err(|m| CatalogError::new(file, m))?;
-                if let Some(other) = item_codes.insert(icode.0.clone(), file.to_owned()) {
-                    return Err(CatalogError::new(
-                        file,
-                        format!("item code `{icode}` is already used in {other}"),
-                    ));
-                }
-                if it.name.trim().is_empty() {
-                    return Err(CatalogError::new(file, format!("item `{icode}` has no name")));
-                }
-                if it.departments.is_empty() {
-                    return Err(CatalogError::new(
-                        file,
-                        format!("item `{icode}` has no department"),
-                    ));
-                }
-                if it.due_days == 0 {
-                    return Err(CatalogError::new(
-                        file,
-                        format!("item `{icode}`: due_days must be at least 1 working day"),
-                    ));
-                }
-                let mut departments = Vec::with_capacity(it.departments.len());
-                for d in &it.departments {
-                    let c = resolve(file, &format!("item `{icode}`"), d)?;
-                    if departments.contains(&c) {
-                        return Err(CatalogError::new(
-                            file,
-                            format!("item `{icode}` lists `{c}` twice"),
-                        ));
-                    }
-                    departments.push(c);
-                }
-                let depends_on = it
-                    .depends_on
-                    .iter()
-                    .map(|d| {
-                        Code::parse(d)
-                            .map_err(|m| CatalogError::new(file, format!("item `{icode}` depends_on: {m}")))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let item_fields = item_fields(file, &icode, &it, &fields, &field_index)?;
-                if let Some(c) = &it.result_certificate {
-                    Code::parse(&c.kind).map_err(|m| {
-                        CatalogError::new(file, format!("item `{icode}` result_certificate: {m}"))
-                    })?;
-                    if c.name.trim().is_empty() {
-                        return Err(CatalogError::new(
-                            file,
-                            format!("item `{icode}`: result_certificate has no name"),
-                        ));
-                    }
-                }
-                items.push(Item {
-                    code: icode,
-                    name: it.name,
-                    departments,
-                    due_days: it.due_days,
-                    optional: it.optional,
-                    depends_on,
-                    fields: item_fields,
-                    result_certificate: it.result_certificate,
-                });
-            }
-            if !items.iter().any(|i| i.departments.contains(&lead)) {
-                return Err(CatalogError::new(
-                    file,
-                    format!("lead department `{lead}` handles none of the bundle's items"),
-                ));
-            }
-            check_dependencies(file, &items)?;
-            bundle_index.insert(code.0.clone(), out_bundles.len());
-            out_bundles.push(Bundle {
-                code,
-                name: b.name,
-                audience: b.audience,
-                lead_department: lead,
-                summary: b.summary,
-                items,
-            });
-        }
-
-        let (policies, policy_bundles) = check_policies(
-            &policies_file,
-            policies_src,
-            &spelling,
-            &deps,
-            &out_bundles,
-            &item_codes,
-            &fields,
-        )?;
+        let bundles = check_bundles(bundles, &departments, &dictionary)?;
+        let (policies, policy_bundles) =
+            check_policies(&policies_file, policies_src, &departments, &bundles, &fields)?;
         Ok(Self {
             version,
             policies,
             policy_bundles,
-            departments: deps,
-            bundles: out_bundles,
+            departments: departments.list,
+            bundles: bundles.list,
             sections,
             fields,
             calendar,
-            department_index,
-            bundle_index,
+            department_index: departments.index,
+            bundle_index: bundles.index,
             field_index,
         })
     }
@@ -478,6 +317,262 @@ impl Catalog {
     }
 }
 
+/// Each calendar file must hold the year it is named after; the years
+/// together make the working-day calendar.
+fn check_calendar(
+    calendar: Vec<(String, crate::domain::calendar::YearSource)>,
+) -> Result<crate::domain::calendar::WorkCalendar, CatalogError> {
+    for (file, y) in &calendar {
+        if !file.ends_with(&format!("{}.toml", y.year)) {
+            return Err(CatalogError::new(
+                file,
+                format!("holds year {}; name the file {}.toml", y.year, y.year),
+            ));
+        }
+    }
+    let files: Vec<(i32, String)> = calendar.iter().map(|(f, y)| (y.year, f.clone())).collect();
+    crate::domain::calendar::WorkCalendar::build(calendar.into_iter().map(|(_, y)| y).collect()).map_err(
+        |(year, m)| {
+            let file = files
+                .iter()
+                .find(|(y, _)| *y == year)
+                .map_or("calendar/", |(_, f)| f.as_str());
+            CatalogError::new(file, m)
+        },
+    )
+}
+
+/// The checked departments and every way of naming them.
+struct Departments {
+    list: Vec<Department>,
+    /// Every spelling (code, name, alias) → index into `list`.
+    spelling: HashMap<String, usize>,
+    /// Code → index into `list`.
+    index: HashMap<String, usize>,
+}
+
+impl Departments {
+    /// The department a reference names, by code, name or alias.
+    fn resolve(&self, file: &str, what: &str, s: &str) -> Result<Code, CatalogError> {
+        self.spelling
+            .get(s)
+            .map(|&i| self.list[i].code.clone())
+            .ok_or_else(|| CatalogError::new(file, format!("{what}: unknown department `{s}`")))
+    }
+}
+
+/// Codes, names and aliases must each name one department.
+fn check_departments(file: &str, src: DepartmentsFile) -> Result<Departments, CatalogError> {
+    let mut list = Vec::with_capacity(src.department.len());
+    let mut spelling: HashMap<String, usize> = HashMap::new();
+    let mut index = HashMap::new();
+    for (i, d) in src.department.into_iter().enumerate() {
+        let code = Code::parse(&d.code).map_err(|m| CatalogError::new(file, m))?;
+        if d.name.trim().is_empty() {
+            return Err(CatalogError::new(
+                file,
+                format!("department `{code}` has no name"),
+            ));
+        }
+        for s in std::iter::once(d.code.as_str())
+            .chain(std::iter::once(d.name.as_str()))
+            .chain(d.aliases.iter().map(String::as_str))
+        {
+            if let Some(&j) = spelling.get(s)
+                && j != i
+            {
+                return Err(CatalogError::new(
+                    file,
+                    format!(
+                        "`{s}` names two departments (`{}` and `{code}`)",
+                        deps_code(&list, j)
+                    ),
+                ));
+            }
+            spelling.insert(s.to_owned(), i);
+        }
+        index.insert(code.0.clone(), i);
+        list.push(Department {
+            code,
+            name: d.name,
+            aliases: d.aliases,
+            kind: d.kind,
+            level: d.level,
+        });
+    }
+    if list.is_empty() {
+        return Err(CatalogError::new(file, "no departments"));
+    }
+    Ok(Departments {
+        list,
+        spelling,
+        index,
+    })
+}
+
+/// The field dictionary, for resolving the fields items list.
+struct Dictionary<'a> {
+    fields: &'a [FieldDef],
+    index: &'a HashMap<String, usize>,
+}
+
+/// The checked bundles, in the order given.
+struct Bundles {
+    list: Vec<Bundle>,
+    /// Code → index into `list`.
+    index: HashMap<String, usize>,
+    /// Item code → the file that defines it (item codes are unique across bundles).
+    item_codes: HashMap<String, String>,
+}
+
+fn check_bundles(
+    sources: Vec<(String, BundleSource)>,
+    departments: &Departments,
+    dictionary: &Dictionary<'_>,
+) -> Result<Bundles, CatalogError> {
+    let mut out = Bundles {
+        list: Vec::with_capacity(sources.len()),
+        index: HashMap::new(),
+        item_codes: HashMap::new(),
+    };
+    for (file, b) in sources {
+        let bundle = check_bundle(&file, b, departments, dictionary, &out)?;
+        for i in &bundle.items {
+            out.item_codes.insert(i.code.0.clone(), file.clone());
+        }
+        out.index.insert(bundle.code.0.clone(), out.list.len());
+        out.list.push(bundle);
+    }
+    Ok(out)
+}
+
+/// One bundle file: its code unique, a lead department that handles one
+/// of its items, items whose codes are new and whose dependencies hold.
+fn check_bundle(
+    file: &str,
+    b: BundleSource,
+    departments: &Departments,
+    dictionary: &Dictionary<'_>,
+    earlier: &Bundles,
+) -> Result<Bundle, CatalogError> {
+    let code = Code::parse(&b.code).map_err(|m| CatalogError::new(file, m))?;
+    if earlier.index.contains_key(code.as_str()) {
+        return Err(CatalogError::new(
+            file,
+            format!("bundle code `{code}` is used twice"),
+        ));
+    }
+    if b.name.trim().is_empty() {
+        return Err(CatalogError::new(file, "bundle has no name"));
+    }
+    if b.items.is_empty() {
+        return Err(CatalogError::new(file, format!("bundle `{code}` has no items")));
+    }
+    let lead = departments.resolve(file, "lead_department", &b.lead_department)?;
+    let mut items: Vec<Item> = Vec::with_capacity(b.items.len());
+    for it in b.items {
+        // Item codes are unique across the catalog, this bundle included.
+        let defined_in = |c: &str| {
+            earlier.item_codes.get(c).cloned().or_else(|| {
+                items
+                    .iter()
+                    .any(|i| i.code.as_str() == c)
+                    .then(|| file.to_owned())
+            })
+        };
+        let item = check_item(file, it, departments, dictionary, defined_in)?;
+        items.push(item);
+    }
+    if !items.iter().any(|i| i.departments.contains(&lead)) {
+        return Err(CatalogError::new(
+            file,
+            format!("lead department `{lead}` handles none of the bundle's items"),
+        ));
+    }
+    check_dependencies(file, &items)?;
+    Ok(Bundle {
+        code,
+        name: b.name,
+        audience: b.audience,
+        lead_department: lead,
+        summary: b.summary,
+        items,
+    })
+}
+
+/// One item: a new code (`defined_in` says where a code is already used),
+/// a name, departments (each once), a time limit, dependencies that are
+/// codes, known fields, and a well-formed result certificate.
+fn check_item(
+    file: &str,
+    it: ItemSource,
+    departments: &Departments,
+    dictionary: &Dictionary<'_>,
+    defined_in: impl Fn(&str) -> Option<String>,
+) -> Result<Item, CatalogError> {
+    let icode = Code::parse(&it.code).map_err(|m| CatalogError::new(file, m))?;
+    if let Some(other) = defined_in(icode.as_str()) {
+        return Err(CatalogError::new(
+            file,
+            format!("item code `{icode}` is already used in {other}"),
+        ));
+    }
+    if it.name.trim().is_empty() {
+        return Err(CatalogError::new(file, format!("item `{icode}` has no name")));
+    }
+    if it.departments.is_empty() {
+        return Err(CatalogError::new(
+            file,
+            format!("item `{icode}` has no department"),
+        ));
+    }
+    if it.due_days == 0 {
+        return Err(CatalogError::new(
+            file,
+            format!("item `{icode}`: due_days must be at least 1 working day"),
+        ));
+    }
+    let mut item_departments = Vec::with_capacity(it.departments.len());
+    for d in &it.departments {
+        let c = departments.resolve(file, &format!("item `{icode}`"), d)?;
+        if item_departments.contains(&c) {
+            return Err(CatalogError::new(
+                file,
+                format!("item `{icode}` lists `{c}` twice"),
+            ));
+        }
+        item_departments.push(c);
+    }
+    let depends_on = it
+        .depends_on
+        .iter()
+        .map(|d| {
+            Code::parse(d).map_err(|m| CatalogError::new(file, format!("item `{icode}` depends_on: {m}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let fields = item_fields(file, &icode, &it, dictionary.fields, dictionary.index)?;
+    if let Some(c) = &it.result_certificate {
+        Code::parse(&c.kind)
+            .map_err(|m| CatalogError::new(file, format!("item `{icode}` result_certificate: {m}")))?;
+        if c.name.trim().is_empty() {
+            return Err(CatalogError::new(
+                file,
+                format!("item `{icode}`: result_certificate has no name"),
+            ));
+        }
+    }
+    Ok(Item {
+        code: icode,
+        name: it.name,
+        departments: item_departments,
+        due_days: it.due_days,
+        optional: it.optional,
+        depends_on,
+        fields,
+        result_certificate: it.result_certificate,
+    })
+}
+
 type CheckedFields = (Vec<Section>, Vec<FieldDef>, HashMap<String, usize>);
 
 /// Checks the policies against the rest of the catalog and builds their
@@ -485,12 +580,12 @@ type CheckedFields = (Vec<Section>, Vec<FieldDef>, HashMap<String, usize>);
 fn check_policies(
     file: &str,
     src: policy::PoliciesFile,
-    spelling: &HashMap<String, usize>,
-    deps: &[Department],
-    bundles: &[Bundle],
-    item_codes: &HashMap<String, String>,
+    departments: &Departments,
+    bundles: &Bundles,
     fields: &[FieldDef],
 ) -> Result<(Vec<policy::Policy>, Vec<Bundle>), CatalogError> {
+    let item_codes = &bundles.item_codes;
+    let bundles = bundles.list.as_slice();
     let err = |m: String| CatalogError::new(file, m);
     let issued: HashSet<&str> = bundles
         .iter()
@@ -510,10 +605,7 @@ fn check_policies(
             return Err(err(format!("policy code `{code}` is already used")));
         }
         p.check().map_err(err)?;
-        let dept = spelling
-            .get(&p.department)
-            .map(|&i| deps[i].code.clone())
-            .ok_or_else(|| err(format!("policy `{code}`: unknown department `{}`", p.department)))?;
+        let dept = departments.resolve(file, &format!("policy `{code}`"), &p.department)?;
         p.department = dept.to_string();
         for c in &p.all {
             if let Some(k) = &c.certificate

@@ -4,15 +4,11 @@
 use serde_json::{Map, Value};
 
 use super::FieldKind;
-use crate::api::{FieldError, FormDto, FormField};
-use crate::domain::{CreditCode, Date, IdNumber, Phone};
+use super::form::{FormDto, FormField};
+use crate::domain::{CreditCode, Date, FieldError, IdNumber, Phone};
 
 fn error(field: &FormField, code: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.key.clone(),
-        code: code.into(),
-        message: message.into(),
-    }
+    FieldError::new(field.key.clone(), code, message)
 }
 
 /// `true` for a missing answer: absent, null, an empty or blank string.
@@ -187,11 +183,11 @@ pub fn check_all(
     let mut out = Map::new();
     for key in data.keys() {
         if form.field(key).is_none() {
-            errors.push(FieldError {
-                field: key.clone(),
-                code: "unknown_field".into(),
-                message: format!("表单中没有“{key}”这一项"),
-            });
+            errors.push(FieldError::new(
+                key.clone(),
+                "unknown_field",
+                format!("表单中没有“{key}”这一项"),
+            ));
         }
     }
     for f in form.fields() {
@@ -268,7 +264,7 @@ pub fn example_answers(form: &FormDto, today: Date, seed: u32) -> Map<String, Va
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{FormDto, FormField, FormStep};
+    use crate::catalog::form::FormStep;
     use crate::catalog::{PiiClass, Rules};
 
     fn field(key: &str, kind: FieldKind, required: bool, rules: Rules) -> FormField {

@@ -1,7 +1,10 @@
+//! The frame of every page: header with the account links, main column, footer.
+
 use leptos::prelude::*;
 
 use crate::api::{Me, Notifications, Role};
 use crate::client::Api;
+use crate::paths;
 
 /// Header, main column and footer of every page.
 #[component]
@@ -41,10 +44,10 @@ fn UserNav() -> impl IntoView {
                 {move || Suspend::new({
                     let api = api.clone();
                     async move {
-                        match api.get::<Me>("/api/v1/me").await {
+                        match api.get::<Me>(paths::ME).await {
                             Ok(me) => {
                                 let unread = if me.has(Role::Citizen) {
-                                    api.get::<Notifications>("/api/v1/notifications?limit=1").await.map(|n| n.unread).unwrap_or(0)
+                                    api.get::<Notifications>(&paths::notifications(1)).await.map(|n| n.unread).unwrap_or(0)
                                 } else {
                                     0
                                 };

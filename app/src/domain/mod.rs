@@ -1,6 +1,10 @@
 //! Domain newtypes and validators shared by the browser and the server.
 //! Each type is built with `parse`, so an invalid value never exists; the
 //! error carries a stable code and a Chinese message for the person typing.
+//!
+//! The bottom layer of the crate: it imports nothing else from `app`.
+//! [`FieldError`] lives here (not in `api`) because validators produce it;
+//! the API only carries it.
 
 pub mod calendar;
 pub mod credit_code;
@@ -16,6 +20,30 @@ pub use date::Date;
 pub use id_number::IdNumber;
 pub use phone::Phone;
 pub use unknown::UnknownValue;
+
+/// One invalid field of a form or request: which field, a stable machine
+/// code and a Chinese message. The API sends it as is (`api::FieldError`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A required field left empty.
+    pub fn required(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(field, "required", message)
+    }
+}
 
 /// Why a value was refused: a stable machine code and a Chinese message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,13 +61,9 @@ impl Invalid {
         }
     }
 
-    /// The same problem as a field error of the API.
-    pub fn for_field(&self, field: &str) -> crate::api::FieldError {
-        crate::api::FieldError {
-            field: field.to_owned(),
-            code: self.code.to_owned(),
-            message: self.message.clone(),
-        }
+    /// The same problem, reported against `field`.
+    pub fn for_field(&self, field: &str) -> FieldError {
+        FieldError::new(field, self.code, self.message.clone())
     }
 }
 

@@ -9,41 +9,42 @@ use crate::api::{
 };
 use crate::browser;
 use crate::client::{Api, ApiError, Method};
-use crate::components::form::{ErrorSummary, TextField};
+use crate::components::form::{ErrorSummary, Field, FieldControl, TextField};
+use crate::components::page::{PageError, RequireLogin};
+use crate::paths;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let api = Api::new();
     view! {
         <Title text="管理"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let api = api.clone();
-                async move {
-                    let me = match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) if me.has(Role::Admin) => me,
-                        Ok(_) => return view! { <super::not_found::NotFound/> }.into_any(),
-                        Err(e) => return super::login_or_error(e, "/admin").into_any(),
-                    };
-                    let data = async {
-                        Ok::<_, ApiError>((
-                            api.get::<Page<UserSummary>>("/api/v1/admin/users?role=clerk&limit=200").await?,
-                            api.get::<Page<UserSummary>>("/api/v1/admin/users?role=admin&limit=50").await?,
-                            api.get::<Vec<DepartmentDto>>("/api/v1/departments").await?,
-                            api.get::<Page<AuditEntry>>("/api/v1/admin/audit?limit=20").await?,
-                            api.get::<AuditVerification>("/api/v1/admin/audit/verify").await?,
-                        ))
-                    };
-                    match data.await {
-                        Ok((clerks, admins, departments, audit, verification)) => {
-                            admin_view(me, clerks.items, admins.items, departments, audit.items, verification).into_any()
-                        }
-                        Err(e) => view! { <p class="error-box" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/admin" load=load render=|d: AdminData| {
+            admin_view(d.me, d.clerks.items, d.admins.items, d.departments, d.audit.items, d.verification)
+        }/>
     }
+}
+
+struct AdminData {
+    me: Me,
+    clerks: Page<UserSummary>,
+    admins: Page<UserSummary>,
+    departments: Vec<DepartmentDto>,
+    audit: Page<AuditEntry>,
+    verification: AuditVerification,
+}
+
+async fn load(api: Api) -> Result<AdminData, PageError> {
+    let me = api.get::<Me>(paths::ME).await?;
+    if !me.has(Role::Admin) {
+        return Err(PageError::NotFound);
+    }
+    Ok(AdminData {
+        me,
+        clerks: api.get(&paths::admin_users("clerk", 200)).await?,
+        admins: api.get(&paths::admin_users("admin", 50)).await?,
+        departments: api.get(paths::DEPARTMENTS).await?,
+        audit: api.get(&paths::audit(20)).await?,
+        verification: api.get(paths::AUDIT_VERIFY).await?,
+    })
 }
 
 fn admin_view(
@@ -172,7 +173,7 @@ fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
         };
         spawn_local(async move {
             match Api::new()
-                .send::<_, UserSummary>(Method::Post, "/api/v1/admin/users", &req)
+                .send::<_, UserSummary>(Method::Post, paths::ADMIN_USERS, &req)
                 .await
             {
                 Ok(_) => browser::reload(),
@@ -187,6 +188,13 @@ fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
             }
         });
     };
+    let department_error = Signal::derive(move || {
+        errors
+            .read()
+            .iter()
+            .find(|e| e.field == "department")
+            .map(|e| e.message.clone())
+    });
     let options = departments
         .into_iter()
         .map(|(code, name)| view! { <option value=code>{name}</option> })
@@ -196,20 +204,21 @@ fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
             <ErrorSummary errors message=message tried=tried/>
             <TextField name="username" label="用户名" value=username errors autocomplete="off" hint="小写字母开头，如 clerk-health-2"/>
             <TextField name="name" label="名称" value=name errors hint="如：王芳 或 县卫健局窗口"/>
-            <div class="field">
-                <label for="f-role">"角色"</label>
-                <select id="f-role" bind:value=role>
-                    <option value="clerk">"窗口工作人员"</option>
-                    <option value="admin">"管理员"</option>
-                </select>
-            </div>
-            <div class="field" class:has-error=move || errors.read().iter().any(|e| e.field == "department")>
-                <label for="f-department">"所属部门"</label>
-                <select id="f-department" bind:value=department disabled=move || role.get() != "clerk">
-                    <option value="">"请选择"</option>
-                    {options}
-                </select>
-            </div>
+            <Field id="f-role" label="角色".into_any() key=Some("role".to_owned())
+                control=move |c: FieldControl| view! {
+                    <select id=c.id.clone() bind:value=role aria-describedby=c.aria_describedby()>
+                        <option value="clerk">"窗口工作人员"</option>
+                        <option value="admin">"管理员"</option>
+                    </select>
+                }/>
+            <Field id="f-department" label="所属部门".into_any() error=department_error key=Some("department".to_owned())
+                control=move |c: FieldControl| view! {
+                    <select id=c.id.clone() bind:value=department disabled=move || role.get() != "clerk"
+                        aria-invalid=c.aria_invalid() aria-describedby=c.aria_describedby()>
+                        <option value="">"请选择"</option>
+                        {options}
+                    </select>
+                }/>
             <TextField name="password" label="初始密码" value=password errors input_type="password" autocomplete="new-password"/>
             <button class="button" type="submit" disabled=move || busy.get()>"创建账号"</button>
         </form>

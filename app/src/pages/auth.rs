@@ -8,6 +8,7 @@ use crate::api::{FieldError, LoginRequest, Me, RegisterRequest, Role};
 use crate::browser;
 use crate::client::{Api, ApiError, Method};
 use crate::components::form::{ErrorSummary, TextField, set_field_errors};
+use crate::paths;
 
 /// Where a person goes after logging in, unless `next` says otherwise.
 pub fn home_of(me: &Me) -> &'static str {
@@ -65,7 +66,7 @@ fn LoginForm(staff: bool) -> impl IntoView {
         tried.set(true);
         let mut errs = Vec::new();
         if login.read().trim().is_empty() {
-            errs.push(field(
+            errs.push(FieldError::required(
                 "login",
                 if staff {
                     "请填写用户名"
@@ -75,7 +76,7 @@ fn LoginForm(staff: bool) -> impl IntoView {
             ));
         }
         if password.read().is_empty() {
-            errs.push(field("password", "请填写密码"));
+            errs.push(FieldError::required("password", "请填写密码"));
         }
         message.set(None);
         errors.set(errs);
@@ -89,10 +90,7 @@ fn LoginForm(staff: bool) -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            match Api::new()
-                .send::<_, Me>(Method::Post, "/api/v1/auth/login", &req)
-                .await
-            {
+            match Api::new().send::<_, Me>(Method::Post, paths::LOGIN, &req).await {
                 Ok(me) => browser::go(&browser::next_param().unwrap_or_else(|| home_of(&me).to_owned())),
                 Err(e) => {
                     busy.set(false);
@@ -120,14 +118,6 @@ fn LoginForm(staff: bool) -> impl IntoView {
                 {move || if busy.get() { "正在登录…" } else { "登录" }}
             </button>
         </form>
-    }
-}
-
-fn field(name: &str, message: &str) -> FieldError {
-    FieldError {
-        field: name.into(),
-        code: "required".into(),
-        message: message.into(),
     }
 }
 
@@ -191,7 +181,7 @@ fn RegisterForm() -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             match Api::new()
-                .send::<_, Me>(Method::Post, "/api/v1/auth/register", &req)
+                .send::<_, Me>(Method::Post, paths::REGISTER, &req)
                 .await
             {
                 Ok(_) => browser::go(&browser::next_param().unwrap_or_else(|| "/me".to_owned())),

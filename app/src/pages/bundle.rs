@@ -1,3 +1,5 @@
+//! A bundle (一件事): its items, departments, the ★ lead and time limits.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -6,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{BundleDto, DepartmentDto, ItemDto};
 use crate::catalog::Audience;
 use crate::client::{Api, ApiError};
+use crate::components::page::{Loading, NotFound};
+use crate::paths;
 
 /// A bundle: its items with their departments, the ★ lead and the time limits.
 #[component]
@@ -15,21 +19,19 @@ pub fn BundlePage() -> impl IntoView {
     let load = move || {
         let (api, code) = (api.clone(), code.clone());
         async move {
-            let bundle = api
-                .get::<BundleDto>(&format!("/api/v1/bundles/{}", super::url_encode(&code)))
-                .await?;
-            let departments = api.get::<Vec<DepartmentDto>>("/api/v1/departments").await?;
+            let bundle = api.get::<BundleDto>(&paths::bundle(&code)).await?;
+            let departments = api.get::<Vec<DepartmentDto>>(paths::DEPARTMENTS).await?;
             Ok::<_, ApiError>((bundle, departments))
         }
     };
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new({
                 let data = load();
                 async move {
                     match data.await {
                         Ok((bundle, departments)) => bundle_view(bundle, &departments).into_any(),
-                        Err(e) if e.is_not_found() => view! { <super::not_found::NotFound/> }.into_any(),
+                        Err(e) if e.is_not_found() => view! { <NotFound/> }.into_any(),
                         Err(e) => view! { <p class="error-box" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 }

@@ -1,9 +1,13 @@
+//! 首页: the bundles, split into 个人办事 and 企业办事.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{BundleDto, DepartmentDto};
 use crate::catalog::Audience;
 use crate::client::Api;
+use crate::components::page::Loading;
+use crate::paths;
 
 /// 首页: the bundles split into 个人办事 and 企业办事.
 #[component]
@@ -12,8 +16,8 @@ pub fn HomePage() -> impl IntoView {
     let load = move || {
         let api = api.clone();
         async move {
-            let bundles = api.get::<Vec<BundleDto>>("/api/v1/bundles").await?;
-            let departments = api.get::<Vec<DepartmentDto>>("/api/v1/departments").await?;
+            let bundles = api.get::<Vec<BundleDto>>(paths::BUNDLES).await?;
+            let departments = api.get::<Vec<DepartmentDto>>(paths::DEPARTMENTS).await?;
             Ok::<_, crate::client::ApiError>((bundles, departments))
         }
     };
@@ -26,7 +30,7 @@ pub fn HomePage() -> impl IntoView {
                 <span>"一次告知"</span><span>"一表申请"</span><span>"一套材料"</span><span>"一网通办"</span>
             </p>
         </section>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new({
                 let data = load();
                 async move { match data.await {

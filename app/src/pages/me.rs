@@ -7,27 +7,24 @@ use leptos_meta::Title;
 use crate::api::{Me, Notifications, Role};
 use crate::browser;
 use crate::client::{Api, Method};
+use crate::components::labels::short_time;
+use crate::components::page::{PageError, RequireLogin};
+use crate::paths;
 
 #[component]
 pub fn MePage() -> impl IntoView {
-    let api = Api::new();
     view! {
         <Title text="我的"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let api = api.clone();
-                async move {
-                    match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) => {
-                            let inbox = api.get::<Notifications>("/api/v1/notifications?limit=20").await.ok();
-                            view! { {me_view(me)} {inbox.map(inbox_view)} }.into_any()
-                        }
-                        Err(e) => super::login_or_error(e, "/me").into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/me" load=load render=|(me, inbox): (Me, Option<Notifications>)| {
+            view! { {me_view(me)} {inbox.map(inbox_view)} }
+        }/>
     }
+}
+
+async fn load(api: Api) -> Result<(Me, Option<Notifications>), PageError> {
+    let me = api.get::<Me>(paths::ME).await?;
+    let inbox = api.get::<Notifications>(&paths::notifications(20)).await.ok();
+    Ok((me, inbox))
 }
 
 fn me_view(me: Me) -> impl IntoView {
@@ -78,7 +75,7 @@ pub fn LogoutButton() -> impl IntoView {
             on:click=move |_| {
                 busy.set(true);
                 spawn_local(async move {
-                    let _ = Api::new().send::<_, ()>(Method::Post, "/api/v1/auth/logout", &()).await;
+                    let _ = Api::new().send::<_, ()>(Method::Post, paths::LOGOUT, &()).await;
                     browser::go("/");
                 });
             }>
@@ -103,7 +100,7 @@ fn inbox_view(n: Notifications) -> impl IntoView {
                     <a href=href>
                         <span class="notice-title">{m.title}</span>
                         <span class="notice-body">{m.body}</span>
-                        <span class="muted">{crate::pages::workbench::short_time(&m.created_at)}</span>
+                        <span class="muted">{short_time(&m.created_at)}</span>
                     </a>
                 </li>
             }
@@ -124,7 +121,7 @@ fn MarkAllRead() -> impl IntoView {
     view! {
         <button class="link-button" type="button" on:click=move |_| {
             spawn_local(async move {
-                let _ = Api::new().send::<_, ()>(Method::Post, "/api/v1/notifications/read-all", &()).await;
+                let _ = Api::new().send::<_, ()>(Method::Post, paths::NOTIFICATIONS_READ_ALL, &()).await;
                 browser::reload();
             });
         }>"全部标为已读"</button>

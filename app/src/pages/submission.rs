@@ -16,63 +16,40 @@ use crate::api::{
 use crate::browser;
 use crate::catalog::values::check;
 use crate::client::{Api, ApiError, Method};
+use crate::components::form::AnswerField;
+use crate::components::labels::{event_label, short_time, submission_status_class, work_status_class};
+use crate::components::page::{PageError, RequireLogin};
 use crate::domain::Date;
-use crate::pages::workbench::short_time;
-use crate::workflow::{SubmissionStatus, WorkStatus};
+use crate::paths;
+use crate::workflow::WorkStatus;
 
 #[component]
 pub fn SubmissionPage() -> impl IntoView {
     let id = use_params_map().read_untracked().get("id").unwrap_or_default();
     let new = use_query_map().read_untracked().get("new").is_some();
-    let api = Api::new();
+    let here = format!("/submissions/{id}");
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let (api, id) = (api.clone(), id.clone());
-                async move {
-                    let here = format!("/submissions/{id}");
-                    let s = match api.get::<SubmissionDto>(&format!("/api/v1/submissions/{}", super::url_encode(&id))).await {
-                        Ok(s) => s,
-                        Err(e) => return super::login_or_error(e, &here).into_any(),
-                    };
-                    // For returned items: the fields to correct, from the form.
-                    let form = if s.work_items.iter().any(|w| w.status == WorkStatus::Returned) {
-                        let items: Vec<&str> = s.work_items.iter().map(|w| w.item.as_str()).collect();
-                        let path = format!("/api/v1/bundles/{}/form?items={}", super::url_encode(&s.bundle), super::url_encode(&items.join(",")));
-                        api.get::<FormDto>(&path).await.ok()
-                    } else {
-                        None
-                    };
-                    submission_view(s, new, form).into_any()
-                }
-            })}
-        </Suspense>
+        <RequireLogin here load=move |api| load_submission(api, id.clone())
+            render=move |(s, form): (SubmissionDto, Option<FormDto>)| submission_view(s, new, form)/>
     }
 }
 
-fn status_class(s: SubmissionStatus) -> &'static str {
-    match s {
-        SubmissionStatus::Submitted => "status submitted",
-        SubmissionStatus::InProgress => "status in-progress",
-        SubmissionStatus::NeedsSupplement => "status needs-supplement",
-        SubmissionStatus::Completed => "status completed",
-        SubmissionStatus::ClosedWithRejections => "status closed",
-    }
-}
-
-pub fn work_status_class(s: WorkStatus) -> &'static str {
-    match s {
-        WorkStatus::Waiting => "pill waiting",
-        WorkStatus::Pending => "pill pending",
-        WorkStatus::Accepted => "pill accepted",
-        WorkStatus::Returned => "pill returned",
-        WorkStatus::Completed => "pill completed",
-        WorkStatus::Rejected => "pill rejected",
-    }
+async fn load_submission(api: Api, id: String) -> Result<(SubmissionDto, Option<FormDto>), PageError> {
+    let s = api.get::<SubmissionDto>(&paths::submission(&id)).await?;
+    // For returned items: the fields to correct, from the form.
+    let form = if s.work_items.iter().any(|w| w.status == WorkStatus::Returned) {
+        let items: Vec<String> = s.work_items.iter().map(|w| w.item.clone()).collect();
+        api.get::<FormDto>(&paths::bundle_form(&s.bundle, &items))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    Ok((s, form))
 }
 
 /// The deadline line of a work item, in plain Chinese.
-pub fn deadline_text(w: &WorkItemBrief) -> String {
+fn deadline_text(w: &WorkItemBrief) -> String {
     match (w.status, &w.due_date) {
         (WorkStatus::Waiting, _) if w.blocked_by.is_some() => {
             format!(
@@ -87,20 +64,6 @@ pub fn deadline_text(w: &WorkItemBrief) -> String {
         (_, Some(d)) if w.due_soon => format!("{d} 前办结（即将到期）"),
         (_, Some(d)) => format!("{d} 前办结"),
         (_, None) => String::new(),
-    }
-}
-
-/// An event of the timeline in plain Chinese.
-pub fn event_label(e: &str) -> &'static str {
-    match e {
-        "submitted" => "提交申请",
-        "release" => "前置事项已办结，开始办理",
-        "accept" => "受理",
-        "return" => "退回补正",
-        "supplement" => "申请人已补正",
-        "complete" => "办结",
-        "reject" => "不予办理",
-        _ => "办理记录",
     }
 }
 
@@ -202,7 +165,7 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
         <section class="panel">
             {heading}
             <p class="muted">{format!("{} · 办件编号 {}", s.bundle_name, s.tracking_no)}</p>
-            <p class=status_class(s.status) data-status=s.status.as_str()>{s.status.label()}</p>
+            <p class=submission_status_class(s.status) data-status=s.status.as_str()>{s.status.label()}</p>
             <h2>"各部门办理情况"</h2>
             <ul class="parts">{parts}</ul>
         </section>
@@ -218,24 +181,18 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
 #[component]
 pub fn SubmissionsPage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
-    let api = Api::new();
     view! {
         <Title text="我的办件"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let (api, before) = (api.clone(), before.clone());
+        <RequireLogin here="/submissions"
+            load=move |api: Api| {
+                let before = before.clone();
                 async move {
-                    let mut path = "/api/v1/submissions?limit=20".to_owned();
-                    if let Some(b) = before {
-                        path.push_str(&format!("&before={}", super::url_encode(&b)));
-                    }
-                    match api.get::<Page<SubmissionSummary>>(&path).await {
-                        Ok(page) => list_view(page).into_any(),
-                        Err(e) => super::login_or_error(e, "/submissions").into_any(),
-                    }
+                    api.get::<Page<SubmissionSummary>>(&paths::submissions(20, before.as_deref()))
+                        .await
+                        .map_err(PageError::from)
                 }
-            })}
-        </Suspense>
+            }
+            render=list_view/>
     }
 }
 
@@ -253,7 +210,7 @@ fn list_view(page: Page<SubmissionSummary>) -> impl IntoView {
                 <li class="submission-row">
                     <a href=format!("/submissions/{}", s.id)>
                         <span class="bundle-name">{s.bundle_name.clone()}</span>
-                        <span class=status_class(s.status)>{s.status.label()}</span>
+                        <span class=submission_status_class(s.status)>{s.status.label()}</span>
                         <span class="muted">{format!("{} · {}/{} 项已办结", s.tracking_no, done, s.work_items.len())}</span>
                     </a>
                 </li>
@@ -315,7 +272,7 @@ fn SupplementForm(
         };
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/v1/submissions/{}/supplement", submission.get_value());
+            let path = paths::submission_supplement(&submission.get_value());
             match Api::new()
                 .send::<_, ActionResult>(Method::Post, &path, &req)
                 .await
@@ -336,8 +293,25 @@ fn SupplementForm(
         .get_value()
         .into_iter()
         .map(|f| {
+            let key = f.key.clone();
+            let value = Memo::new({
+                let key = key.clone();
+                move |_| data.with(|d| d.get(&key).cloned())
+            });
+            let error = Memo::new({
+                let key = key.clone();
+                move |_| errors.with(|e| e.get(&key).cloned())
+            });
+            let on_input = Callback::new({
+                let key = key.clone();
+                move |v: Value| {
+                    data.update(|d| {
+                        d.insert(key.clone(), v);
+                    });
+                }
+            });
             let g = f.clone();
-            let blur = move || {
+            let on_blur = Callback::new(move |()| {
                 let e = data
                     .with_untracked(|d| check(&g, d.get(&g.key), today))
                     .err()
@@ -348,8 +322,8 @@ fn SupplementForm(
                         None => all.remove(&g.key),
                     };
                 });
-            };
-            crate::pages::apply::field_input(f, data, errors, None, &BTreeMap::new(), || {}, blur)
+            });
+            view! { <AnswerField field=f value error on_input on_blur/> }
         })
         .collect_view();
     view! {

@@ -6,15 +6,19 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
 
 use crate::api::{
     ActionRequest, ActionResult, LeadBoard, Me, Role, SubmissionSummary, WorkItemDetail, WorkItemRow,
     WorkQueue,
 };
 use crate::browser;
+use crate::catalog::MaterialAnswer;
 use crate::client::{Api, ApiError, Method};
-use crate::pages::submission::{event_label, work_status_class};
-use crate::pages::url_encode;
+use crate::components::form::{Field, FieldControl};
+use crate::components::labels::{event_label, short_time, work_status_class};
+use crate::components::page::{PageError, RequireLogin};
+use crate::paths::{self, QueueFilter, encode};
 use crate::workflow::{Action, WorkStatus};
 
 /// The filters of the queue, as tabs: (query value, label).
@@ -32,39 +36,40 @@ const TABS: [(&str, &str); 8] = [
 #[component]
 pub fn WorkbenchPage() -> impl IntoView {
     let query = use_query_map().read_untracked().clone();
-    let api = Api::new();
     view! {
         <Title text="工作台"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let (api, query) = (api.clone(), query.clone());
-                async move {
-                    let me = match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) if me.has(Role::Clerk) => me,
-                        Ok(_) => return view! { <super::not_found::NotFound/> }.into_any(),
-                        Err(e) => return super::login_or_error(e, "/workbench").into_any(),
-                    };
-                    let status = query.get("status").unwrap_or_else(|| "open".into());
-                    let overdue = query.get("overdue").is_some_and(|v| v == "true");
-                    let q = query.get("q").unwrap_or_default();
-                    let mut path = format!("/api/v1/work-items?limit=30&status={}", url_encode(&status));
-                    if overdue {
-                        path.push_str("&overdue=true");
-                    }
-                    if !q.is_empty() {
-                        path.push_str(&format!("&q={}", url_encode(&q)));
-                    }
-                    if let Some(after) = query.get("after") {
-                        path.push_str(&format!("&after={}", url_encode(&after)));
-                    }
-                    match api.get::<WorkQueue>(&path).await {
-                        Ok(queue) => queue_view(me, queue, status, overdue, q).into_any(),
-                        Err(e) => view! { <p class="error-box" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/workbench" load=move |api| load_queue(api, query.clone())
+            render=|(me, queue, f): (Me, WorkQueue, Filter)| queue_view(me, queue, f.status, f.overdue, f.q)/>
     }
+}
+
+/// The queue's filters, from the page's query.
+struct Filter {
+    status: String,
+    overdue: bool,
+    q: String,
+}
+
+async fn load_queue(api: Api, query: ParamsMap) -> Result<(Me, WorkQueue, Filter), PageError> {
+    let me = api.get::<Me>(paths::ME).await?;
+    if !me.has(Role::Clerk) {
+        return Err(PageError::NotFound);
+    }
+    let f = Filter {
+        status: query.get("status").unwrap_or_else(|| "open".into()),
+        overdue: query.get("overdue").is_some_and(|v| v == "true"),
+        q: query.get("q").unwrap_or_default(),
+    };
+    let after = query.get("after");
+    let path = paths::work_items(&QueueFilter {
+        limit: 30,
+        status: &f.status,
+        overdue: f.overdue,
+        q: &f.q,
+        after: after.as_deref(),
+    });
+    let queue = api.get::<WorkQueue>(&path).await?;
+    Ok((me, queue, f))
 }
 
 fn queue_view(me: Me, queue: WorkQueue, status: String, overdue: bool, q: String) -> impl IntoView {
@@ -97,11 +102,7 @@ fn queue_view(me: Me, queue: WorkQueue, status: String, overdue: bool, q: String
         .then(|| view! { <p class="muted empty">"没有符合条件的事项。"</p> });
     let rows = queue.items.into_iter().map(row_view).collect_view();
     let next = queue.next.map(|n| {
-        let mut href = format!(
-            "/workbench?status={}&after={}",
-            url_encode(&status),
-            url_encode(&n)
-        );
+        let mut href = format!("/workbench?status={}&after={}", encode(&status), encode(&n));
         if overdue {
             href.push_str("&overdue=true");
         }
@@ -164,20 +165,14 @@ fn row_view(w: WorkItemRow) -> impl IntoView {
 #[component]
 pub fn WorkItemPage() -> impl IntoView {
     let id = use_params_map().read_untracked().get("id").unwrap_or_default();
-    let api = Api::new();
+    let here = format!("/workbench/items/{id}");
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let (api, id) = (api.clone(), id.clone());
-                async move {
-                    let here = format!("/workbench/items/{id}");
-                    match api.get::<WorkItemDetail>(&format!("/api/v1/work-items/{}", url_encode(&id))).await {
-                        Ok(d) => item_view(d).into_any(),
-                        Err(e) => super::login_or_error(e, &here).into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here
+            load=move |api: Api| {
+                let id = id.clone();
+                async move { api.get::<WorkItemDetail>(&paths::work_item(&id)).await.map_err(PageError::from) }
+            }
+            render=item_view/>
     }
 }
 
@@ -200,7 +195,8 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
         .materials
         .iter()
         .map(|m| {
-            let promised = m.value.as_ref().and_then(|v| v.as_str()) == Some("commit");
+            let promised = m.value.as_ref().and_then(|v| v.as_str()).and_then(MaterialAnswer::parse)
+                == Some(MaterialAnswer::Commit);
             view! {
                 <li class:promised=promised>
                     <span>{m.label.clone()}</span>
@@ -275,7 +271,7 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
 }
 
 /// A department's result for people: known keys in Chinese, in order.
-pub fn result_text(r: &serde_json::Value) -> String {
+fn result_text(r: &serde_json::Value) -> String {
     let Some(o) = r.as_object() else {
         return r.to_string();
     };
@@ -294,25 +290,6 @@ pub fn result_text(r: &serde_json::Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("；")
-}
-
-/// `2026-11-30T08:15:00+00:00` → `11-30 16:15` (China time).
-pub fn short_time(rfc3339: &str) -> String {
-    // Parse the UTC parts by hand to keep chrono out of the WASM.
-    let d = rfc3339.get(0..10).and_then(crate::domain::Date::parse);
-    let h: i64 = rfc3339.get(11..13).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let m = rfc3339.get(14..16).unwrap_or("00");
-    match d {
-        Some(d) => {
-            let (day, hour) = if h + 8 >= 24 {
-                (d.add_days(1), h + 8 - 24)
-            } else {
-                (d, h + 8)
-            };
-            format!("{:02}-{:02} {hour:02}:{m}", day.month(), day.day())
-        }
-        None => rfc3339.to_owned(),
-    }
 }
 
 /// The clerk's buttons: only the actions the state machine allows; return
@@ -366,7 +343,7 @@ fn WorkItemActions(
         };
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/v1/work-items/{}/actions", id.get_value());
+            let path = paths::work_item_actions(&id.get_value());
             match Api::new()
                 .send::<_, ActionResult>(Method::Post, &path, &req)
                 .await
@@ -420,25 +397,24 @@ fn WorkItemActions(
             let target = if a == Action::Complete { result } else { comment };
             let cert_fields = (a == Action::Complete).then(|| certificate.get_value()).flatten().map(|name| {
                 view! {
-                    <div class="field">
-                        <label for="cert-no">{format!("{name}编号（必填）")}</label>
-                        <p class="hint">"办结后自动存入申请人的电子证照库，以后办事免提交"</p>
-                        <input id="cert-no" type="text" bind:value=cert_no/>
-                    </div>
-                    <div class="field">
-                        <label for="cert-until">"有效期至（选填）"</label>
-                        <input id="cert-until" type="date" bind:value=cert_until/>
-                    </div>
+                    <Field id="cert-no" label=format!("{name}编号（必填）").into_any()
+                        hint=Some("办结后自动存入申请人的电子证照库，以后办事免提交".to_owned())
+                        control=move |c: FieldControl| view! {
+                            <input id=c.id.clone() type="text" bind:value=cert_no aria-describedby=c.aria_describedby()/>
+                        }/>
+                    <Field id="cert-until" label="有效期至（选填）".into_any()
+                        control=move |c: FieldControl| view! {
+                            <input id=c.id.clone() type="date" bind:value=cert_until/>
+                        }/>
                 }
             });
             view! {
                 <div class="confirm" data-confirm=a.as_str()>
                     {cert_fields}
-                    <div class="field">
-                        <label for="action-text">{label}</label>
-                        <p class="hint">{hint}</p>
-                        <textarea id="action-text" rows="3" bind:value=target></textarea>
-                    </div>
+                    <Field id="action-text" label=label.into_any() hint=Some(hint.to_owned())
+                        control=move |c: FieldControl| view! {
+                            <textarea id=c.id.clone() rows="3" bind:value=target aria-describedby=c.aria_describedby()></textarea>
+                        }/>
                     <div class="actions">
                         <button class="button" type="button" disabled=move || busy.get() on:click=move |_| send(a)>
                             {format!("确认{}", a.label())}
@@ -462,27 +438,14 @@ fn WorkItemActions(
 #[component]
 pub fn LeadBoardPage() -> impl IntoView {
     let query = use_query_map().read_untracked().clone();
-    let api = Api::new();
     view! {
         <Title text="牵头事项总览"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let (api, query) = (api.clone(), query.clone());
-                async move {
-                    let mut path = "/api/v1/lead/board?".to_owned();
-                    if let Some(b) = query.get("bundle") {
-                        path.push_str(&format!("bundle={}&", url_encode(&b)));
-                    }
-                    if let Some(b) = query.get("before") {
-                        path.push_str(&format!("before={}", url_encode(&b)));
-                    }
-                    match api.get::<LeadBoard>(&path).await {
-                        Ok(board) => board_view(board).into_any(),
-                        Err(e) => super::login_or_error(e, "/workbench/board").into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/workbench/board"
+            load=move |api: Api| {
+                let path = paths::lead_board(query.get("bundle").as_deref(), query.get("before").as_deref());
+                async move { api.get::<LeadBoard>(&path).await.map_err(PageError::from) }
+            }
+            render=board_view/>
     }
 }
 
@@ -576,15 +539,5 @@ fn board_row(s: SubmissionSummary) -> impl IntoView {
             </p>
             <ol class="steps">{steps}</ol>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn times_are_shown_in_china_time() {
-        assert_eq!(super::short_time("2026-11-30T08:15:00+00:00"), "11-30 16:15");
-        assert_eq!(super::short_time("2026-11-30T20:05:00.123+00:00"), "12-01 04:05");
-        assert_eq!(super::short_time("garbage"), "garbage");
     }
 }

@@ -13,43 +13,52 @@ use crate::api::{
 use crate::browser;
 use crate::client::{Api, ApiError, Method};
 use crate::components::form::{ErrorSummary, TextField};
-use crate::pages::submission::work_status_class;
-use crate::pages::workbench::short_time;
+use crate::components::labels::{fact_source_label, short_time, work_status_class};
+use crate::components::page::{PageError, RequireLogin};
+use crate::paths::{self, OfferDecision};
 
 #[component]
 pub fn EnterprisePage() -> impl IntoView {
-    let api = Api::new();
     view! {
         <Title text="企业专区"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let api = api.clone();
-                async move {
-                    let me = match api.get::<Me>("/api/v1/me").await {
-                        Ok(me) if me.has(Role::Citizen) => me,
-                        Ok(_) => return view! { <super::not_found::NotFound/> }.into_any(),
-                        Err(e) => return super::login_or_error(e, "/enterprise").into_any(),
-                    };
-                    let mine = api.get::<Vec<EnterpriseBrief>>("/api/v1/enterprises").await.unwrap_or_default();
-                    let Some(acting) = me.acting_for.clone() else {
-                        return choose_view(me, mine).into_any();
-                    };
-                    let data = async {
-                        Ok::<_, ApiError>((
-                            api.get::<EnterpriseDto>(&format!("/api/v1/enterprises/{}", acting.id)).await?,
-                            api.get::<ProfileDto>("/api/v1/profile").await?,
-                            api.get::<Vec<OfferDto>>("/api/v1/offers").await?,
-                            api.get::<Page<SubmissionSummary>>("/api/v1/submissions?limit=10").await?,
-                        ))
-                    };
-                    match data.await {
-                        Ok((e, profile, offers, subs)) => dashboard(e, profile, offers, subs).into_any(),
-                        Err(e) => super::login_or_error(e, "/enterprise").into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/enterprise" load=load_zone render=|z: Zone| match z {
+            Zone::Choose(me, mine) => choose_view(me, mine).into_any(),
+            Zone::Acting { enterprise, profile, offers, submissions } => {
+                dashboard(enterprise, profile, offers, submissions).into_any()
+            }
+        }/>
     }
+}
+
+/// What 企业专区 shows: a choice of enterprise, or the one acted for.
+enum Zone {
+    Choose(Me, Vec<EnterpriseBrief>),
+    Acting {
+        enterprise: EnterpriseDto,
+        profile: ProfileDto,
+        offers: Vec<OfferDto>,
+        submissions: Page<SubmissionSummary>,
+    },
+}
+
+async fn load_zone(api: Api) -> Result<Zone, PageError> {
+    let me = api.get::<Me>(paths::ME).await?;
+    if !me.has(Role::Citizen) {
+        return Err(PageError::NotFound);
+    }
+    let mine = api
+        .get::<Vec<EnterpriseBrief>>(paths::ENTERPRISES)
+        .await
+        .unwrap_or_default();
+    let Some(acting) = me.acting_for.clone() else {
+        return Ok(Zone::Choose(me, mine));
+    };
+    Ok(Zone::Acting {
+        enterprise: api.get(&paths::enterprise(&acting.id)).await?,
+        profile: api.get(paths::PROFILE).await?,
+        offers: api.get(paths::OFFERS).await?,
+        submissions: api.get(&paths::submissions(10, None)).await?,
+    })
 }
 
 /// Not acting for an enterprise: pick one, or register one.
@@ -92,7 +101,7 @@ fn dashboard(
         .facts
         .iter()
         .map(|f| {
-            view! { <div><dt>{f.label.clone()}</dt><dd data-fact=f.key.clone()>{f.display.clone()}<span class="source">{source_label(&f.source)}</span></dd></div> }
+            view! { <div><dt>{f.label.clone()}</dt><dd data-fact=f.key.clone()>{f.display.clone()}<span class="source">{fact_source_label(&f.source)}</span></dd></div> }
         })
         .collect_view();
     let certificates = certificate_list(&profile.certificates);
@@ -166,17 +175,7 @@ fn dashboard(
     }
 }
 
-pub fn source_label(s: &str) -> &'static str {
-    match s {
-        "user_input" => "本人填报",
-        "prefill" => "平台带出",
-        "certificate" => "电子证照",
-        "clerk" => "部门核定",
-        _ => "",
-    }
-}
-
-pub fn certificate_list(certs: &[CertificateDto]) -> impl IntoView + use<> {
+fn certificate_list(certs: &[CertificateDto]) -> impl IntoView + use<> {
     if certs.is_empty() {
         return view! { <p class="muted">"暂无电子证照。办结相关事项后自动入库。"</p> }.into_any();
     }
@@ -199,7 +198,7 @@ pub fn certificate_list(certs: &[CertificateDto]) -> impl IntoView + use<> {
     view! { <ul class="certificates">{rows}</ul> }.into_any()
 }
 
-pub fn offer_list(offers: Vec<OfferDto>) -> impl IntoView {
+fn offer_list(offers: Vec<OfferDto>) -> impl IntoView {
     if offers.is_empty() {
         return view! { <p class="muted">"暂无匹配的政策。"</p> }.into_any();
     }
@@ -245,7 +244,7 @@ fn ActAs(enterprise: Option<String>, label: String) -> impl IntoView {
                 busy.set(true);
                 let req = ActingRequest { enterprise: target.get_value() };
                 spawn_local(async move {
-                    let _ = Api::new().send::<_, Me>(Method::Post, "/api/v1/acting", &req).await;
+                    let _ = Api::new().send::<_, Me>(Method::Post, paths::ACTING, &req).await;
                     browser::reload();
                 });
             }>
@@ -292,14 +291,14 @@ fn RegisterEnterpriseForm(representative: String) -> impl IntoView {
         };
         spawn_local(async move {
             match Api::new()
-                .send::<_, EnterpriseDto>(Method::Post, "/api/v1/enterprises", &req)
+                .send::<_, EnterpriseDto>(Method::Post, paths::ENTERPRISES, &req)
                 .await
             {
                 Ok(e) => {
                     let _ = Api::new()
                         .send::<_, Me>(
                             Method::Post,
-                            "/api/v1/acting",
+                            paths::ACTING,
                             &ActingRequest {
                                 enterprise: Some(e.id),
                             },
@@ -354,7 +353,7 @@ fn AgentManager(enterprise: String, agents: Vec<AgentDto>) -> impl IntoView {
             expires_on: until.get_untracked(),
         };
         spawn_local(async move {
-            let path = format!("/api/v1/enterprises/{}/agents", enterprise.get_value());
+            let path = paths::enterprise_agents(&enterprise.get_value());
             match Api::new()
                 .send::<_, Vec<AgentDto>>(Method::Post, &path, &req)
                 .await
@@ -372,7 +371,7 @@ fn AgentManager(enterprise: String, agents: Vec<AgentDto>) -> impl IntoView {
     };
     let revoke = move |user: String| {
         spawn_local(async move {
-            let path = format!("/api/v1/enterprises/{}/agents/{user}", enterprise.get_value());
+            let path = paths::enterprise_agent(&enterprise.get_value(), &user);
             if let Ok(a) = Api::new()
                 .send::<_, Vec<AgentDto>>(Method::Delete, &path, &())
                 .await
@@ -415,10 +414,10 @@ fn OfferActions(id: String) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let id = StoredValue::new(id);
-    let decide = move |what: &'static str| {
+    let decide = move |what: OfferDecision| {
         busy.set(true);
         spawn_local(async move {
-            let path = format!("/api/v1/offers/{}/{what}", id.get_value());
+            let path = paths::offer_decision(&id.get_value(), what);
             match Api::new().send::<_, OfferDto>(Method::Post, &path, &()).await {
                 Ok(_) => browser::reload(),
                 Err(e) => {
@@ -430,8 +429,8 @@ fn OfferActions(id: String) -> impl IntoView {
     };
     view! {
         <div class="actions" data-hydrated=move || hydrated.get().to_string()>
-            <button class="button" type="button" disabled=move || busy.get() on:click=move |_| decide("confirm")>"确认享受"</button>
-            <button class="button secondary" type="button" disabled=move || busy.get() on:click=move |_| decide("decline")>"不需要"</button>
+            <button class="button" type="button" disabled=move || busy.get() on:click=move |_| decide(OfferDecision::Confirm)>"确认享受"</button>
+            <button class="button secondary" type="button" disabled=move || busy.get() on:click=move |_| decide(OfferDecision::Decline)>"不需要"</button>
             {move || message.get().map(|m| view! { <p class="error-box">{m}</p> })}
         </div>
     }
@@ -440,28 +439,19 @@ fn OfferActions(id: String) -> impl IntoView {
 /// 我的档案: the current subject's profile, certificates and offers.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let api = Api::new();
     view! {
         <Title text="我的档案"/>
-        <Suspense fallback=|| view! { <p class="muted">"正在加载…"</p> }>
-            {move || Suspend::new({
-                let api = api.clone();
-                async move {
-                    let data = async {
-                        Ok::<_, ApiError>((
-                            api.get::<Me>("/api/v1/me").await?,
-                            api.get::<ProfileDto>("/api/v1/profile").await?,
-                            api.get::<Vec<OfferDto>>("/api/v1/offers").await.unwrap_or_default(),
-                        ))
-                    };
-                    match data.await {
-                        Ok((me, p, offers)) => profile_view(me, p, offers).into_any(),
-                        Err(e) => super::login_or_error(e, "/profile").into_any(),
-                    }
-                }
-            })}
-        </Suspense>
+        <RequireLogin here="/profile" load=load_profile
+            render=|(me, p, offers): (Me, ProfileDto, Vec<OfferDto>)| profile_view(me, p, offers)/>
     }
+}
+
+async fn load_profile(api: Api) -> Result<(Me, ProfileDto, Vec<OfferDto>), PageError> {
+    Ok((
+        api.get::<Me>(paths::ME).await?,
+        api.get::<ProfileDto>(paths::PROFILE).await?,
+        api.get::<Vec<OfferDto>>(paths::OFFERS).await.unwrap_or_default(),
+    ))
 }
 
 fn profile_view(me: Me, p: ProfileDto, offers: Vec<OfferDto>) -> impl IntoView {
@@ -478,7 +468,7 @@ fn profile_view(me: Me, p: ProfileDto, offers: Vec<OfferDto>) -> impl IntoView {
                 <li class="fact" data-fact=f.key.clone()>
                     <span class="fact-label">{f.label.clone()}</span>
                     <FactEditor key=f.key.clone() value=value display=f.display.clone()/>
-                    <span class="muted">{format!("{} · {}", source_label(&f.source), short_time(&f.updated_at))}</span>
+                    <span class="muted">{format!("{} · {}", fact_source_label(&f.source), short_time(&f.updated_at))}</span>
                 </li>
             }
         })
@@ -510,7 +500,7 @@ fn FactEditor(key: String, value: String, display: String) -> impl IntoView {
             value: serde_json::Value::String(text.get_untracked()),
         };
         spawn_local(async move {
-            let path = format!("/api/v1/profile/{}", key.get_value());
+            let path = paths::profile_fact(&key.get_value());
             match Api::new().send::<_, ProfileDto>(Method::Put, &path, &req).await {
                 Ok(p) => {
                     if let Some(f) = p.facts.into_iter().find(|f| f.key == key.get_value()) {

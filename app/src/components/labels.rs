@@ -1,0 +1,94 @@
+//! How the API's machine words are shown to people, defined once for every
+//! screen that shows them: status pills, timeline events, where a profile
+//! fact came from, and times in China time.
+
+use crate::workflow::{SubmissionStatus, WorkStatus};
+
+/// The CSS classes of a submission's status line.
+pub fn submission_status_class(s: SubmissionStatus) -> &'static str {
+    match s {
+        SubmissionStatus::Submitted => "status submitted",
+        SubmissionStatus::InProgress => "status in-progress",
+        SubmissionStatus::NeedsSupplement => "status needs-supplement",
+        SubmissionStatus::Completed => "status completed",
+        SubmissionStatus::ClosedWithRejections => "status closed",
+    }
+}
+
+/// The CSS classes of a work item's status pill.
+pub fn work_status_class(s: WorkStatus) -> &'static str {
+    match s {
+        WorkStatus::Waiting => "pill waiting",
+        WorkStatus::Pending => "pill pending",
+        WorkStatus::Accepted => "pill accepted",
+        WorkStatus::Returned => "pill returned",
+        WorkStatus::Completed => "pill completed",
+        WorkStatus::Rejected => "pill rejected",
+    }
+}
+
+/// An event of a timeline (`TimelineEntry::event`) in plain Chinese.
+pub fn event_label(e: &str) -> &'static str {
+    match e {
+        "submitted" => "提交申请",
+        "release" => "前置事项已办结，开始办理",
+        "accept" => "受理",
+        "return" => "退回补正",
+        "supplement" => "申请人已补正",
+        "complete" => "办结",
+        "reject" => "不予办理",
+        _ => "办理记录",
+    }
+}
+
+/// Where a profile fact came from (`ProfileFact::source`), as the profile
+/// lists it.
+pub fn fact_source_label(source: &str) -> &'static str {
+    match source {
+        "user_input" => "本人填报",
+        "prefill" => "平台带出",
+        "certificate" => "电子证照",
+        "clerk" => "部门核定",
+        _ => "",
+    }
+}
+
+/// The chip on a form answer filled in for the applicant, by where the
+/// value came from (`FormDto::prefill_sources`): shorter than
+/// [`fact_source_label`], and it only says whether the profile is behind it.
+pub fn prefill_chip_label(source: &str) -> &'static str {
+    match source {
+        "user_input" | "clerk" => "来自档案",
+        "certificate" => "电子证照",
+        _ => "已自动填入",
+    }
+}
+
+/// `2026-11-30T08:15:00+00:00` → `11-30 16:15` (China time).
+pub fn short_time(rfc3339: &str) -> String {
+    // Parse the UTC parts by hand to keep chrono out of the WASM.
+    let d = rfc3339.get(0..10).and_then(crate::domain::Date::parse);
+    let h: i64 = rfc3339.get(11..13).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let m = rfc3339.get(14..16).unwrap_or("00");
+    match d {
+        Some(d) => {
+            let (day, hour) = if h + 8 >= 24 {
+                (d.add_days(1), h + 8 - 24)
+            } else {
+                (d, h + 8)
+            };
+            format!("{:02}-{:02} {hour:02}:{m}", day.month(), day.day())
+        }
+        None => rfc3339.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_in_china_time() {
+        assert_eq!(super::short_time("2026-11-30T08:15:00+00:00"), "11-30 16:15");
+        assert_eq!(super::short_time("2026-11-30T20:05:00.123+00:00"), "12-01 04:05");
+        assert_eq!(super::short_time("garbage"), "garbage");
+    }
+}
