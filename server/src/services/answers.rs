@@ -2,7 +2,7 @@
 //! the answers a set of items uses. A leaf over the catalog.
 
 use app::api::FieldValue;
-use app::catalog::{Bundle, Catalog, FieldKind};
+use app::catalog::{Bundle, Catalog, FieldKind, MaterialAnswer};
 use serde_json::{Map, Value};
 
 /// An answer for people: option labels, 是/否, the text itself.
@@ -13,12 +13,9 @@ pub fn display(catalog: &Catalog, key: &str, v: Option<&Value>) -> String {
     let def = catalog.field(key);
     match (def.map(|d| d.kind), v) {
         (Some(FieldKind::Boolean), Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
-        (Some(FieldKind::Material), Value::String(s)) => match s.as_str() {
-            "commit" => "暂缺，已签署告知承诺",
-            "certificate" => "已有电子证照，免提交",
-            _ => "已备齐",
+        (Some(FieldKind::Material), Value::String(s)) => {
+            MaterialAnswer::parse(s).map_or_else(|| s.clone(), |a| a.recorded().into())
         }
-        .into(),
         (Some(FieldKind::Enum), Value::String(s)) => def
             .and_then(|d| d.options.iter().find(|o| &o.value == s))
             .map_or_else(|| s.clone(), |o| o.label.clone()),

@@ -160,11 +160,11 @@ pub async fn register(
             .await?
             .is_some()
     {
-        errors.push(app::api::FieldError {
-            field: "phone".into(),
-            code: "phone_taken".into(),
-            message: "该手机号已注册，请直接登录".into(),
-        });
+        errors.push(app::api::FieldError::new(
+            "phone",
+            "phone_taken",
+            "该手机号已注册，请直接登录",
+        ));
     }
     if let Some(h) = &id_hash
         && user::Entity::find()
@@ -173,11 +173,11 @@ pub async fn register(
             .await?
             .is_some()
     {
-        errors.push(app::api::FieldError {
-            field: "id_number".into(),
-            code: "id_number_taken".into(),
-            message: "该身份证号已注册账号，请用注册时的手机号登录".into(),
-        });
+        errors.push(app::api::FieldError::new(
+            "id_number",
+            "id_number_taken",
+            "该身份证号已注册账号，请用注册时的手机号登录",
+        ));
     }
     let (Some(phone), Some(id), true) = (phone, id, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
@@ -194,11 +194,11 @@ pub async fn register(
     // A concurrent registration with the same phone loses on the unique index.
     let user = model.insert(&state.db).await.map_err(|e| match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ServiceError::Validation(vec![app::api::FieldError {
-                field: "phone".into(),
-                code: "phone_taken".into(),
-                message: "该手机号已注册，请直接登录".into(),
-            }])
+            ServiceError::Validation(vec![app::api::FieldError::new(
+                "phone",
+                "phone_taken",
+                "该手机号已注册，请直接登录",
+            )])
         }
         _ => e.into(),
     })?;
@@ -353,11 +353,11 @@ pub async fn change_password(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if !passwords::verify(current.to_owned(), Some(user.password_hash.clone())).await {
-        return Err(ServiceError::Validation(vec![app::api::FieldError {
-            field: "current_password".into(),
-            code: "password_wrong".into(),
-            message: "当前密码不正确".into(),
-        }]));
+        return Err(ServiceError::Validation(vec![app::api::FieldError::new(
+            "current_password",
+            "password_wrong",
+            "当前密码不正确",
+        )]));
     }
     if let Err(e) = password::check_length(new) {
         return Err(ServiceError::Validation(vec![e.for_field("new_password")]));

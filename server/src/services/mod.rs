@@ -54,20 +54,12 @@ pub enum ServiceError {
 impl ServiceError {
     /// A field error, to collect before failing.
     pub fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        FieldError::new(field, code, message)
     }
 
     /// One field error.
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self::Validation(vec![FieldError {
-            field: field.to_owned(),
-            code: code.to_owned(),
-            message: message.into(),
-        }])
+        Self::Validation(vec![FieldError::new(field, code, message)])
     }
 }
 

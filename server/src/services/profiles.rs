@@ -237,13 +237,7 @@ pub async fn attach_certificates<C: ConnectionTrait>(
                     valid_until: c.valid_until.map(|d| d.to_string()),
                 });
                 if let Some(opts) = &mut f.options {
-                    opts.insert(
-                        0,
-                        app::catalog::EnumOption {
-                            value: "certificate".into(),
-                            label: "已有电子证照，免提交".into(),
-                        },
-                    );
+                    opts.insert(0, app::catalog::MaterialAnswer::Certificate.option());
                 }
             }
         }

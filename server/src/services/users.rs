@@ -1,6 +1,6 @@
 //! Staff accounts, managed by admins (and by the `server admin` CLI).
 
-use app::api::{CreateStaffRequest, Role, UserSummary};
+use app::api::{CreateStaffRequest, FieldError, Role, UserSummary};
 use app::domain::{Phone, password};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -62,7 +62,7 @@ pub async fn create_staff(
     let role = match Role::parse(&req.role) {
         Some(r @ (Role::Clerk | Role::Admin)) => Some(r),
         _ => {
-            errors.push(field(
+            errors.push(FieldError::new(
                 "role",
                 "role_invalid",
                 "角色只能是 clerk（窗口工作人员）或 admin（管理员）",
@@ -76,11 +76,19 @@ pub async fn create_staff(
     ) {
         (Some(Role::Clerk), Some(d)) if catalog.department(d).is_some() => Some(d.to_owned()),
         (Some(Role::Clerk), Some(_)) => {
-            errors.push(field("department", "department_unknown", "没有这个部门"));
+            errors.push(FieldError::new(
+                "department",
+                "department_unknown",
+                "没有这个部门",
+            ));
             None
         }
         (Some(Role::Clerk), None) => {
-            errors.push(field("department", "required", "窗口工作人员须指定所属部门"));
+            errors.push(FieldError::new(
+                "department",
+                "required",
+                "窗口工作人员须指定所属部门",
+            ));
             None
         }
         _ => None,
@@ -97,7 +105,7 @@ pub async fn create_staff(
             .await?
             .is_some()
     {
-        errors.push(field("username", "username_taken", "用户名已被使用"));
+        errors.push(FieldError::new("username", "username_taken", "用户名已被使用"));
     }
     let (Some(username), Some(name), Some(role), true) = (username, name, role, errors.is_empty()) else {
         return Err(ServiceError::Validation(errors));
@@ -131,15 +139,7 @@ pub async fn create_staff(
     Ok(created)
 }
 
-fn field(f: &str, code: &str, message: &str) -> app::api::FieldError {
-    app::api::FieldError {
-        field: f.into(),
-        code: code.into(),
-        message: message.into(),
-    }
-}
-
-fn push(errors: &mut Vec<app::api::FieldError>, e: ServiceError) {
+fn push(errors: &mut Vec<FieldError>, e: ServiceError) {
     if let ServiceError::Validation(mut f) = e {
         errors.append(&mut f);
     }

@@ -40,7 +40,6 @@ fn server_has_no_module_cycles() {
 }
 
 #[test]
-#[ignore = "enable once the app cycles are gone (issue 10)"]
 fn app_has_no_module_cycles() {
     let report = cycles(&["app"]);
     assert!(

@@ -60,11 +60,11 @@ pub async fn supplement(
     let mut errors = Vec::new();
     for (k, v) in &req.data {
         match form.field(k).filter(|_| item_keys.contains(&k.as_str())) {
-            None => errors.push(app::api::FieldError {
-                field: k.clone(),
-                code: "unknown_field".into(),
-                message: format!("这个事项不使用“{k}”"),
-            }),
+            None => errors.push(app::api::FieldError::new(
+                k.clone(),
+                "unknown_field",
+                format!("这个事项不使用“{k}”"),
+            )),
             Some(f) => match check(f, Some(v), today) {
                 Ok(Some(v)) => {
                     data.insert(k.clone(), v);
