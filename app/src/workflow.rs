@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The state of a work item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkStatus {
     /// 等待前置事项: items it depends on are not completed yet.
@@ -32,6 +33,7 @@ pub enum WorkStatus {
 
 /// Something that moves a work item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// System: every dependency is completed.
@@ -179,6 +181,7 @@ pub fn clerk_actions(status: WorkStatus) -> Vec<Action> {
 
 /// The status of a submission, derived from its work items; never stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     /// Nothing accepted yet.
