@@ -816,6 +816,7 @@ pub struct WorkItemDetail {
     pub allowed_actions: Vec<crate::workflow::Action>,
     /// The department's result, once completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub result: Option<serde_json::Value>,
     /// The e-certificate completing this item issues: completion then needs
     /// `result.certificate_no` (and takes an optional `result.valid_until`).
@@ -835,6 +836,7 @@ pub struct ActionRequest {
     pub comment: Option<String>,
     /// The result of a `complete` (e.g. a certificate number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub result: Option<serde_json::Value>,
     /// The version the clerk saw; another version answers 409.
     #[serde(default, skip_serializing_if = "Option::is_none")]

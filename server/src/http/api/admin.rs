@@ -211,6 +211,17 @@ pub async fn audit_verify(
     }))
 }
 
+/// The states of an outbox event (`outbox::STATUSES`).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum OutboxStatus {
+    Pending,
+    Delivering,
+    Delivered,
+    Dead,
+}
+
 /// An outbox event as admins see it (never its payload, which holds
 /// personal data). The wire form of `outbox::OutboxRow`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -223,6 +234,7 @@ pub struct OutboxRow {
     pub event: String,
     #[schema(format = Uuid)]
     pub work_item: Option<String>,
+    #[schema(value_type = OutboxStatus, inline)]
     pub status: String,
     pub attempts: i32,
     #[schema(format = DateTime)]
@@ -271,6 +283,7 @@ impl From<outbox_service::OutboxRow> for OutboxRow {
 pub struct OutboxQuery {
     /// `pending`, `delivering`, `delivered` or `dead` (default); another
     /// word answers 422 `invalid_status`.
+    #[param(value_type = Option<OutboxStatus>, inline)]
     pub status: Option<String>,
     /// `next` of the previous page.
     pub before: Option<Uuid>,
@@ -407,4 +420,20 @@ pub async fn endpoint(
     )
     .await;
     Ok(Json(creds.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::PartialSchema;
+
+    /// The described states are the outbox's.
+    #[test]
+    fn outbox_states_are_described() {
+        let schema = serde_json::to_value(super::OutboxStatus::schema()).expect("schema");
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(crate::services::outbox::STATUSES),
+            "{schema}"
+        );
+    }
 }
