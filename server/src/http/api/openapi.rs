@@ -477,7 +477,7 @@ pub async fn json() -> Response {
     path = "/api/v1/openapi.yaml",
     operation_id = "openapi_yaml",
     tag = "meta",
-    responses((status = 200, description = "OpenAPI 3.1 YAML.", content_type = "application/yaml", body = String)),
+    responses((status = 200, description = "OpenAPI 3.1 YAML.", content_type = "application/yaml", body = Object)),
 )]
 pub async fn yaml() -> Response {
     serve("application/yaml", &published().yaml)
