@@ -65,8 +65,11 @@ def credit_code(first17: str) -> str:
 def start_server(data: Path, port: int) -> subprocess.Popen:
     default = Path(os.environ.get("CARGO_TARGET_DIR", "target")) / "debug" / "server"
     binary = ROOT / os.environ.get("ONETHING_SERVER_BIN", str(default))
+    # The server refuses unknown ONETHING_* settings (a typo must not fall
+    # back to a default), so none is inherited: this stage sets its own.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("ONETHING_")}
     env = {
-        **os.environ,
+        **inherited,
         "LEPTOS_SITE_ADDR": f"127.0.0.1:{port}",
         "LEPTOS_SITE_ROOT": os.environ.get("LEPTOS_SITE_ROOT", "target/site"),
         "LEPTOS_OUTPUT_NAME": "onething",
@@ -217,6 +220,7 @@ def main() -> int:
     server = start_server(data, port)
     failed: list[str] = []
     callers: dict[str, tuple[requests.Session, str | None]] = {}
+    finished = False
     try:
         wait_until_up(base, server)
         # Log every caller in before any run: the login fuzzing locks the
@@ -231,13 +235,17 @@ def main() -> int:
         for who, (_, token) in callers.items():
             if run_schemathesis(base, who, token, env) != 0:
                 failed.append(who)
+        finished = True
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-        if failed or os.environ.get("SCHEMATHESIS_KEEP"):
+        if not finished:
+            tail = (data / "server.log").read_text(errors="replace").splitlines()[-20:]
+            print("the server's last log lines:", *tail, sep="\n", file=sys.stderr)
+        if failed or not finished or os.environ.get("SCHEMATHESIS_KEEP"):
             print(f"server log: {data / 'server.log'}")
         else:
             shutil.rmtree(data, ignore_errors=True)
