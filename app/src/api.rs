@@ -38,7 +38,11 @@ impl From<&catalog::Department> for DepartmentDto {
 
 /// An item inside [`BundleDto`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Item))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(as = Item, description = "An item of a `Bundle`.")
+)]
 pub struct ItemDto {
     #[cfg_attr(feature = "ssr", schema(example = "food-business-licence"))]
     pub code: String,
@@ -122,7 +126,13 @@ pub struct FieldError {
 /// Roles of a user. `lead` is not a role: it is the right of the clerks of a
 /// bundle's ★ lead department (see [`Me::lead_bundles`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "Roles of a user. `lead` is not a role: it is the right of the clerks of a bundle's ★ lead department (see `Me.lead_bundles`)."
+    )
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Citizen,

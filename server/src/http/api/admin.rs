@@ -211,7 +211,8 @@ pub async fn audit_verify(
     }))
 }
 
-/// The states of an outbox event (`outbox::STATUSES`).
+// Checked against `outbox::STATUSES` by a test below.
+/// The states of an outbox event.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 #[allow(dead_code)]
@@ -222,8 +223,10 @@ enum OutboxStatus {
     Dead,
 }
 
+// The wire form of `outbox::OutboxRow`, which lives in the services and
+// does not derive the schema.
 /// An outbox event as admins see it (never its payload, which holds
-/// personal data). The wire form of `outbox::OutboxRow`.
+/// personal data).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxRow {
     /// Also the delivery's `Idempotency-Key`.
@@ -353,8 +356,8 @@ pub struct EndpointRequest {
     pub url: Option<String>,
 }
 
-/// What configuring an endpoint returns, once. The wire form of
-/// `outbox::EndpointCredentials`.
+// The wire form of `outbox::EndpointCredentials`.
+/// What configuring an endpoint returns, once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EndpointCredentials {
     pub department: String,

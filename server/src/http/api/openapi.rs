@@ -102,9 +102,9 @@ impl Modify for Security {
     }
 }
 
-/// The body of a delivery to a department system (the `departmentEvent`
-/// webhook). Described here because the outbox writes it as JSON; the
-/// receiver tests check a real delivery against this schema.
+// Described here because the outbox writes the body with `json!`; the test
+// `openapi::deliveries_match_the_webhook` checks a real delivery against it.
+/// The body of a delivery to a department system (the `departmentEvent` webhook).
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct DepartmentEvent {
@@ -129,7 +129,7 @@ pub struct DepartmentEvent {
     comment: Option<String>,
 }
 
-/// The work item of a [`DepartmentEvent`].
+/// The work item of a `DepartmentEvent`.
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 struct EventWorkItem {
@@ -144,7 +144,7 @@ struct EventWorkItem {
     version: i32,
 }
 
-/// The submission of a [`DepartmentEvent`].
+/// The submission of a `DepartmentEvent`.
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 struct EventSubmission {
