@@ -15,14 +15,18 @@ pub use crate::domain::FieldError;
 
 /// `GET /api/v1/health`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
 }
 
 /// `GET /api/v1/departments` element.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Department))]
 pub struct DepartmentDto {
+    #[cfg_attr(feature = "ssr", schema(example = "market-regulation"))]
     pub code: String,
+    #[cfg_attr(feature = "ssr", schema(example = "县市场监管局"))]
     pub name: String,
     pub kind: DepartmentKind,
     pub level: Level,
@@ -41,8 +45,15 @@ impl From<&catalog::Department> for DepartmentDto {
 
 /// An item inside [`BundleDto`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(as = Item, description = "An item of a `Bundle`.")
+)]
 pub struct ItemDto {
+    #[cfg_attr(feature = "ssr", schema(example = "food-business-licence"))]
     pub code: String,
+    #[cfg_attr(feature = "ssr", schema(example = "食品经营许可"))]
     pub name: String,
     /// Department codes, in the order of the annex.
     pub departments: Vec<String>,
@@ -55,8 +66,11 @@ pub struct ItemDto {
 
 /// `GET /api/v1/bundles` element and `GET /api/v1/bundles/{code}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Bundle))]
 pub struct BundleDto {
+    #[cfg_attr(feature = "ssr", schema(example = "restaurant"))]
     pub code: String,
+    #[cfg_attr(feature = "ssr", schema(example = "开办餐饮店"))]
     pub name: String,
     pub audience: Audience,
     pub lead_department: String,
@@ -90,11 +104,13 @@ impl From<&catalog::Bundle> for BundleDto {
 
 /// The one error envelope of every `/api/` response: `{"error":{…}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Error))]
 pub struct ErrorEnvelope {
     pub error: ErrorBody,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Machine-readable, stable: `not_found`, `validation`, `unauthorized`, …
     pub code: String,
@@ -110,6 +126,13 @@ pub struct ErrorBody {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
 #[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "Roles of a user. `lead` is not a role: it is the right of the clerks of a bundle's ★ lead department (see `Me.lead_bundles`)."
+    )
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Citizen,
@@ -160,9 +183,13 @@ impl std::str::FromStr for Role {
 
 /// `POST /api/v1/auth/register`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
+    #[cfg_attr(feature = "ssr", schema(example = "13800138000"))]
     pub phone: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 8, max_length = 128))]
     pub password: String,
+    #[cfg_attr(feature = "ssr", schema(example = "张晓梅"))]
     pub name: String,
     pub id_number: String,
 }
@@ -202,13 +229,16 @@ impl RegisterRequest {
 /// `POST /api/v1/auth/login`: `login` is a phone number (citizens) or a
 /// username (staff).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "ssr", schema(example = "13800138000"))]
     pub login: String,
     pub password: String,
 }
 
 /// `POST /api/v1/auth/password`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
@@ -216,7 +246,9 @@ pub struct ChangePasswordRequest {
 
 /// `GET /api/v1/me`: who is logged in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub name: String,
     pub roles: Vec<Role>,
@@ -229,8 +261,10 @@ pub struct Me {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lead_bundles: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(example = "138****8000"))]
     pub phone_masked: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(example = "6103************12"))]
     pub id_number_masked: Option<String>,
     /// The enterprise the person is acting for right now (企业身份).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,7 +273,9 @@ pub struct Me {
 
 /// An enterprise a person may act for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EnterpriseBrief {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub name: String,
     pub credit_code: String,
@@ -247,12 +283,14 @@ pub struct EnterpriseBrief {
     pub role: String,
     /// Last day an agent's authorisation is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub expires_on: Option<String>,
 }
 
 /// `POST /api/v1/enterprises`: the legal representative registers the enterprise.
 /// (Missing fields are empty, so they are reported field by field.)
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RegisterEnterpriseRequest {
     pub credit_code: String,
@@ -261,17 +299,21 @@ pub struct RegisterEnterpriseRequest {
     pub legal_representative_id_number: String,
     /// 成立日期 (`YYYY-MM-DD`); defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub established_on: Option<String>,
 }
 
 /// An agent (经办人) of an enterprise, as its administrator sees them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Agent))]
 pub struct AgentDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub user_id: String,
     pub name: String,
     pub phone_masked: String,
     pub role: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub expires_on: Option<String>,
     /// `active`, `expired` or `revoked`.
     pub state: String,
@@ -279,11 +321,14 @@ pub struct AgentDto {
 
 /// `GET /api/v1/enterprises/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Enterprise))]
 pub struct EnterpriseDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub credit_code: String,
     pub name: String,
     pub legal_representative: String,
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub established_on: String,
     /// The caller's role.
     pub role: String,
@@ -294,20 +339,25 @@ pub struct EnterpriseDto {
 
 /// `POST /api/v1/enterprises/{id}/agents`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AddAgentRequest {
     pub phone: String,
     /// Last valid day, `YYYY-MM-DD`.
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub expires_on: String,
 }
 
 /// `POST /api/v1/acting`: act for an enterprise, or (`null`) for oneself.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActingRequest {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub enterprise: Option<String>,
 }
 
 /// A remembered fact of a profile (一企一档/一人一档).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProfileFact {
     pub key: String,
     pub label: String,
@@ -315,28 +365,36 @@ pub struct ProfileFact {
     pub display: String,
     /// `user_input`, `prefill`, `certificate` or `clerk`.
     pub source: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub updated_at: String,
 }
 
 /// An e-certificate (电子证照) of the caller's subject.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Certificate))]
 pub struct CertificateDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
+    #[cfg_attr(feature = "ssr", schema(example = "food-business-licence"))]
     pub kind: String,
+    #[cfg_attr(feature = "ssr", schema(example = "食品经营许可证"))]
     pub name: String,
     pub number: String,
     /// Department code (or `platform`).
     pub issued_by: String,
     #[serde(default)]
     pub issued_by_name: String,
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub valid_from: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub valid_until: Option<String>,
     pub valid: bool,
 }
 
 /// `GET /api/v1/profile`: what is known about the caller's current subject.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Profile))]
 pub struct ProfileDto {
     /// `person:<id>` or `enterprise:<id>`.
     pub subject: String,
@@ -346,13 +404,16 @@ pub struct ProfileDto {
 
 /// `PUT /api/v1/profile/{key}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PutFactRequest {
     pub value: serde_json::Value,
 }
 
 /// A 免申即享 offer (`GET /api/v1/offers`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Offer))]
 pub struct OfferDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub policy: String,
     pub name: String,
@@ -362,9 +423,11 @@ pub struct OfferDto {
     pub basis: String,
     /// `offered`, `confirmed` or `declined`.
     pub status: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
     /// The submission filed on confirmation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub submission_id: Option<String>,
 }
 
@@ -376,7 +439,9 @@ impl Me {
 
 /// A user as admins see it (`GET /api/v1/admin/users`); personal data masked.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserSummary {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -389,12 +454,15 @@ pub struct UserSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number_masked: Option<String>,
     pub disabled: bool,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
 }
 
 /// `POST /api/v1/admin/users`: a staff account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreateStaffRequest {
+    #[cfg_attr(feature = "ssr", schema(example = "clerk-health-2"))]
     pub username: String,
     pub name: String,
     /// `clerk` or `admin`.
@@ -407,6 +475,7 @@ pub struct CreateStaffRequest {
 
 /// One page of a list, newest or most urgent first; `next` continues it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,8 +484,10 @@ pub struct Page<T> {
 
 /// An audit entry (`GET /api/v1/admin/audit`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub seq: i64,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -429,6 +500,7 @@ pub struct AuditEntry {
 
 /// `GET /api/v1/admin/audit/verify`: the chain recomputed from the start.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditVerification {
     pub valid: bool,
     pub count: i64,
@@ -439,6 +511,7 @@ pub struct AuditVerification {
 
 /// `GET/PUT /api/v1/drafts/{bundle}`: an unfinished merged form.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Draft {
     /// Chosen item codes.
     #[serde(default)]
@@ -456,11 +529,13 @@ pub struct Draft {
     pub version: Option<i32>,
     /// Set by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub updated_at: Option<String>,
 }
 
 /// `POST /api/v1/submissions`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubmitRequest {
     pub bundle: String,
     /// Chosen items; omitted: every item. Required items are always included.
@@ -469,18 +544,22 @@ pub struct SubmitRequest {
     pub data: serde_json::Map<String, serde_json::Value>,
     /// The same key again returns the same submission instead of a new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(max_length = 128))]
     pub idempotency_key: Option<String>,
 }
 
 /// A work item in a submission (applicant's and clerks' views).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkItemBrief {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub item: String,
     pub department: String,
     pub status: crate::workflow::WorkStatus,
     /// `YYYY-MM-DD`; absent while waiting for an earlier item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub due_date: Option<String>,
     #[serde(default)]
     pub overdue: bool,
@@ -504,20 +583,26 @@ pub struct WorkItemBrief {
 
 /// `201` of `POST /api/v1/submissions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubmissionCreated {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     /// 办件编号.
+    #[cfg_attr(feature = "ssr", schema(example = "MX20261130-7K3Q9P"))]
     pub tracking_no: String,
     pub status: crate::workflow::SubmissionStatus,
     pub bundle: String,
     pub catalog_version: String,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub work_items: Vec<WorkItemBrief>,
 }
 
 /// One line of a submission's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub at: String,
     /// Department code, when a department acted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -528,6 +613,7 @@ pub struct TimelineEntry {
     pub comment: Option<String>,
     /// The work item it concerns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub work_item: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
@@ -535,13 +621,16 @@ pub struct TimelineEntry {
 
 /// `GET /api/v1/submissions/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Submission))]
 pub struct SubmissionDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub tracking_no: String,
     pub bundle: String,
     #[serde(default)]
     pub bundle_name: String,
     pub status: crate::workflow::SubmissionStatus,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub catalog_version: String,
     pub work_items: Vec<WorkItemBrief>,
@@ -554,21 +643,27 @@ pub struct SubmissionDto {
 
 /// An element of `GET /api/v1/submissions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubmissionSummary {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub tracking_no: String,
     pub bundle: String,
     #[serde(default)]
     pub bundle_name: String,
     pub status: crate::workflow::SubmissionStatus,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub work_items: Vec<WorkItemBrief>,
 }
 
 /// A row of the clerk queue (`GET /api/v1/work-items`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkItemRow {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub submission_id: String,
     pub tracking_no: String,
     pub bundle: String,
@@ -580,17 +675,20 @@ pub struct WorkItemRow {
     pub department: String,
     pub status: crate::workflow::WorkStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub due_date: Option<String>,
     #[serde(default)]
     pub overdue: bool,
     #[serde(default)]
     pub due_soon: bool,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub version: i32,
 }
 
 /// `GET /api/v1/work-items`: one page of a department's queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkQueue {
     pub items: Vec<WorkItemRow>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -603,6 +701,7 @@ pub struct WorkQueue {
 
 /// An answer of a submission as a clerk sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldValue {
     pub key: String,
     pub label: String,
@@ -615,17 +714,21 @@ pub struct FieldValue {
 
 /// The submission a work item belongs to, in brief.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SubmissionHead {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub tracking_no: String,
     pub bundle: String,
     pub bundle_name: String,
     pub status: crate::workflow::SubmissionStatus,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
 }
 
 /// `GET /api/v1/work-items/{id}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkItemDetail {
     pub work_item: WorkItemRow,
     pub submission: SubmissionHead,
@@ -641,6 +744,7 @@ pub struct WorkItemDetail {
     pub allowed_actions: Vec<crate::workflow::Action>,
     /// The department's result, once completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub result: Option<serde_json::Value>,
     /// The e-certificate completing this item issues: completion then needs
     /// `result.certificate_no` (and takes an optional `result.valid_until`).
@@ -650,14 +754,17 @@ pub struct WorkItemDetail {
 
 /// `POST /api/v1/work-items/{id}/actions`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
     /// `accept`, `return`, `complete` or `reject`.
     pub action: String,
     /// Required for `return` and `reject`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(max_length = 1000))]
     pub comment: Option<String>,
     /// The result of a `complete` (e.g. a certificate number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub result: Option<serde_json::Value>,
     /// The version the clerk saw; another version answers 409.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -666,6 +773,7 @@ pub struct ActionRequest {
 
 /// `200` of an action: the item in its new state and the items it released.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionResult {
     pub work_item: WorkItemRow,
     #[serde(default)]
@@ -674,8 +782,10 @@ pub struct ActionResult {
 
 /// `POST /api/v1/submissions/{id}/supplement` (补正).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SupplementRequest {
     /// The returned work item's id.
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub work_item: String,
     /// Corrected answers (only fields that item uses).
     #[serde(default)]
@@ -684,19 +794,24 @@ pub struct SupplementRequest {
 
 /// An in-app notification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Notification))]
 pub struct NotificationDto {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub kind: String,
     pub title: String,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub submission_id: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
     pub read: bool,
 }
 
 /// `GET /api/v1/notifications`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notifications {
     pub items: Vec<NotificationDto>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -706,6 +821,7 @@ pub struct Notifications {
 
 /// A department's load in a lead department's bundle.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DepartmentLoad {
     pub department: String,
     pub department_name: String,
@@ -717,6 +833,7 @@ pub struct DepartmentLoad {
 
 /// `GET /api/v1/lead/board?bundle=`: a bundle as its ★ lead department sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeadBoard {
     pub bundle: String,
     pub bundle_name: String,

@@ -12,11 +12,13 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The state of a work item. Stored as its `as_str` word; reading any other
-/// word from the database is an error, never a default.
+// Stored as its `as_str` word; reading any other word from the database is
+// an error, never a default.
+/// The state of a work item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sea_orm::DeriveValueType))]
 #[cfg_attr(feature = "ssr", sea_orm(value_type = "String"))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WorkStatus {
     /// 等待前置事项: items it depends on are not completed yet.
@@ -35,6 +37,7 @@ pub enum WorkStatus {
 
 /// Something that moves a work item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// System: every dependency is completed.
@@ -207,6 +210,7 @@ pub fn clerk_actions(status: WorkStatus) -> Vec<Action> {
 
 /// The status of a submission, derived from its work items; never stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionStatus {
     /// Nothing accepted yet.

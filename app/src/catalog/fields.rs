@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// | `boolean` | bool | `must_be_true` for declarations and consents |
 /// | `material` | `ready` or `commit` | a document: ready, or promised later under 告知承诺 (容缺受理) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -37,6 +38,7 @@ pub enum FieldKind {
 /// masked wherever they are listed; `personal` ones are shown only to those
 /// who need them; neither is ever logged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum PiiClass {
     #[default]
@@ -59,6 +61,7 @@ pub enum Prefill {
 
 /// One choice of an `enum` field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnumOption {
     pub value: String,
@@ -67,6 +70,7 @@ pub struct EnumOption {
 
 /// Validation rules beyond the kind's own. All optional.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     #[serde(default, skip_serializing_if = "Option::is_none")]

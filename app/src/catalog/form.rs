@@ -9,6 +9,14 @@ use serde::{Deserialize, Serialize};
 /// The merged form (多表合一) of a bundle for the chosen items: what
 /// [`merge`](super::merge::merge) returns and `GET /api/v1/bundles/{code}/form?items=a,b` sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(
+        as = Form,
+        description = "`GET /api/v1/bundles/{code}/form?items=a,b`: the merged form (多表合一)."
+    )
+)]
 pub struct FormDto {
     pub bundle: String,
     pub catalog_version: String,
@@ -45,6 +53,7 @@ impl FormDto {
 
 /// An item of the bundle, and whether it is in this form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormItem {
     pub code: String,
     pub name: String,
@@ -57,6 +66,7 @@ pub struct FormItem {
 
 /// One step (section) of the merged form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormStep {
     pub key: String,
     pub title: String,
@@ -65,6 +75,7 @@ pub struct FormStep {
 
 /// A field of the merged form: asked once, used by every item in `used_by`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -89,10 +100,13 @@ pub struct FormField {
 
 /// An e-certificate that stands in for a material.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CertificateRef {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
     pub name: String,
     pub number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub valid_until: Option<String>,
 }

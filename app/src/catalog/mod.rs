@@ -31,6 +31,7 @@ pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, I
 
 /// Who files a bundle: a person for themselves, or someone acting for an enterprise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
     Citizen,
@@ -39,6 +40,7 @@ pub enum Audience {
 
 /// Government bodies versus public-utility companies (供电/供气/供水/通信).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DepartmentKind {
     Government,
@@ -48,6 +50,7 @@ pub enum DepartmentKind {
 /// Administrative level: most departments are county-level; a few (e.g.
 /// 人民银行宝鸡市分行) act with city-level powers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     County,
@@ -139,6 +142,7 @@ pub struct Item {
 
 /// An e-certificate (电子证照) an item issues when completed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResultCertificate {
     /// Stable code of the certificate kind, e.g. `food-business-licence`.

@@ -24,6 +24,11 @@ pub use unknown::UnknownValue;
 /// One invalid field of a form or request: which field, a stable machine
 /// code and a Chinese message. The API sends it as is (`api::FieldError`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(utoipa::ToSchema),
+    schema(description = "One invalid field of a request.")
+)]
 pub struct FieldError {
     pub field: String,
     pub code: String,

@@ -97,6 +97,22 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         row(Method::GET, "/api/v1/bundles/newborn", None, public),
         row(Method::GET, "/api/v1/bundles/newborn/form", None, public),
         row(Method::GET, "/api/v1/openapi.yaml", None, public),
+        row(Method::GET, "/api/v1/openapi.json", None, public),
+        row(Method::GET, "/api/docs", None, public),
+        // Malformed bodies: the endpoints answer everyone alike (a
+        // well-formed failed login would lock the account after 5 rows).
+        row(
+            Method::POST,
+            "/api/v1/auth/register",
+            Some(json!({})),
+            [422, 422, 422, 422, 422, 422],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(json!({})),
+            [422, 422, 422, 422, 422, 422],
+        ),
         row(Method::GET, "/api/v1/me", None, logged_in),
         row(
             Method::POST,
@@ -173,6 +189,12 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         row(Method::GET, "/api/v1/notifications", None, logged_in),
         row(
             Method::POST,
+            format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7()),
+            Some(json!({})),
+            [401, 204, 204, 204, 204, 204],
+        ),
+        row(
+            Method::POST,
             "/api/v1/notifications/read-all",
             Some(json!({})),
             [401, 204, 204, 204, 204, 204],
@@ -183,6 +205,13 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             "/api/v1/admin/users",
             Some(json!({"username": "", "name": "", "role": "", "password": ""})),
             [401, 404, 404, 404, 404, 422],
+        ),
+        // Disabled, then enabled again by the next row.
+        row(
+            Method::POST,
+            format!("/api/v1/admin/users/{tax_clerk}/disable"),
+            Some(json!({})),
+            admin_only,
         ),
         row(
             Method::POST,
@@ -280,7 +309,17 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Some(json!({"enterprise": enterprise})),
             [401, 200, 404, 404, 404, 404],
         ),
+        // Very last: everyone is logged out afterwards.
+        row(
+            Method::POST,
+            "/api/v1/auth/logout",
+            None,
+            [204, 204, 204, 204, 204, 204],
+        ),
     ];
+    every_operation_has_a_row(&rows);
+    // The other citizen's list does not show the owner's submission.
+    assert_eq!(other.get("/api/v1/submissions").await.1["items"], json!([]));
     let mut failures = Vec::new();
     for r in &rows {
         for (i, b) in callers.iter().enumerate() {
@@ -298,6 +337,34 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         "authorisation matrix:\n{}",
         failures.join("\n")
     );
-    // The other citizen's list does not show the owner's submission.
-    assert_eq!(other.get("/api/v1/submissions").await.1["items"], json!([]));
+}
+
+/// The guard against unlisted routes: every operation of the generated
+/// OpenAPI document (which is every `/api/v1` route, see `openapi.rs`) has
+/// a row, and every row is a described operation or the reference page.
+fn every_operation_has_a_row(rows: &[Row]) {
+    let doc = serde_json::to_value(server::http::api::document()).expect("document");
+    let ops = crate::openapi::operations(&doc);
+    let covered = |(method, template): &(String, String)| {
+        rows.iter()
+            .any(|r| r.method.as_str() == method && crate::openapi::matches_template(template, &r.path))
+    };
+    let missing: Vec<_> = ops.iter().filter(|op| !covered(op)).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row in the matrix: {missing:?}"
+    );
+    let undescribed: Vec<String> = rows
+        .iter()
+        .filter(|r| r.path != "/api/docs")
+        .filter(|r| {
+            !ops.iter()
+                .any(|(m, t)| r.method.as_str() == m && crate::openapi::matches_template(t, &r.path))
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        undescribed.is_empty(),
+        "rows of no described operation: {undescribed:?}"
+    );
 }

@@ -9,6 +9,7 @@ mod authz;
 mod catalog;
 mod cli;
 mod errors;
+mod openapi;
 mod outbox;
 mod receiver;
 mod submissions;

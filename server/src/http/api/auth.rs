@@ -1,6 +1,6 @@
 //! `/api/v1/auth/*` and `/api/v1/me`.
 
-use app::api::{ChangePasswordRequest, LoginRequest, Me, RegisterRequest};
+use app::api::{ChangePasswordRequest, ErrorEnvelope, LoginRequest, Me, RegisterRequest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -21,7 +21,23 @@ fn logged_in(state: &AppState, status: StatusCode, s: NewSession) -> Response {
         .into_response()
 }
 
-/// `POST /api/v1/auth/register` → 201 with `Me`, logged in.
+/// Citizen self-registration (real name); logs the person in
+///
+/// 身份证号 is checked with the GB 11643 check digit and birth date, the phone
+/// as `1[3-9]` + 9 digits, the password for length (8–128), against a
+/// common-password list and for containing the phone or 身份证号. Sets the
+/// session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    operation_id = "register",
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and logged in.", body = Me, headers(("Set-Cookie" = String, description = "The session cookie: `onething_session` (HttpOnly; SameSite=Lax; `__Host-` prefix and Secure over TLS)."))),
+        (status = 422, description = "`validation`: the fields, `phone_taken`, `id_number_taken`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn register(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -31,7 +47,25 @@ pub async fn register(
     Ok(logged_in(&state, StatusCode::CREATED, s))
 }
 
-/// `POST /api/v1/auth/login` → 200 with `Me`; 401 `login_failed`; 429.
+/// Log in with a phone number (citizens) or a username (staff)
+///
+/// A failed login answers 401 `login_failed` whatever the reason. After 5
+/// failures within 15 minutes an account is locked for 1 minute, doubling
+/// up to 15 minutes; 30 failures from one address lock it for 15 minutes.
+/// Locked: 429 `too_many_requests` with `Retry-After`. Every login gets a
+/// new session id; a session presented with the request is revoked.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in.", body = Me, headers(("Set-Cookie" = String, description = "The session cookie: `onething_session` (HttpOnly; SameSite=Lax; `__Host-` prefix and Secure over TLS)."))),
+        (status = 401, description = "`login_failed`: wrong login or password, or a disabled account.", body = ErrorEnvelope),
+        (status = 429, description = "`too_many_requests`: locked after too many failures.", body = ErrorEnvelope, headers(("Retry-After" = i64, description = "Seconds until the next attempt is allowed."))),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -43,7 +77,17 @@ pub async fn login(
     Ok(logged_in(&state, StatusCode::OK, s))
 }
 
-/// `POST /api/v1/auth/logout` → 204; the cookie is cleared either way.
+/// End the session
+///
+/// The cookie is cleared whether or not there was a session.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    security((), ("session" = [])),
+    responses((status = 204, description = "Logged out; the cookie is cleared.", headers(("Set-Cookie" = String, description = "The session cookie, expired.")))),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -59,8 +103,22 @@ pub async fn logout(
         .into_response())
 }
 
-/// `POST /api/v1/auth/password` → 200 with `Me` and a new session; every
-/// other session of the user is revoked.
+/// Change the password; every other session is revoked
+///
+/// The new password is checked like at registration. Answers with a new
+/// session; every session of the user, this one included, is revoked.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    operation_id = "change_password",
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Changed; a new session cookie is set.", body = Me, headers(("Set-Cookie" = String, description = "The session cookie: `onething_session` (HttpOnly; SameSite=Lax; `__Host-` prefix and Secure over TLS)."))),
+        (status = 422, description = "`validation`: `password_wrong` on `current_password`, or the new password's length or commonness.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -71,7 +129,15 @@ pub async fn change_password(
     Ok(logged_in(&state, StatusCode::OK, s))
 }
 
-/// `GET /api/v1/me` → 200 `Me`; 401 when not logged in.
+/// Who is logged in
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "me",
+    tag = "auth",
+    security(("session" = [])),
+    responses((status = 200, description = "The current user.", body = Me)),
+)]
 pub async fn me(State(state): State<AppState>, actor: Actor) -> Result<Json<Me>, ApiError> {
     Ok(Json(auth::me(&state, &actor).await?))
 }

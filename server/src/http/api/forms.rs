@@ -1,10 +1,13 @@
 //! The merged form, drafts and submissions.
 
-use app::api::{Draft, FormDto, Page, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest};
+use app::api::{
+    Draft, ErrorEnvelope, FormDto, Page, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -14,13 +17,36 @@ use crate::services::auth::Actor;
 use crate::services::submissions::Created;
 use crate::services::{drafts, forms, submissions};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormQuery {
+    /// Comma-separated item codes, e.g. `items=a,b`. Omitted: every item.
     pub items: Option<String>,
 }
 
-/// `GET /api/v1/bundles/{code}/form?items=a,b` — public; prefilled for a
-/// logged-in applicant.
+/// The merged form (多表合一) of a bundle for the chosen items
+///
+/// Steps in dictionary order; each field once, with `used_by` (the chosen
+/// items that need it) and `required` (any chosen item requires it).
+/// Without `items` every item is chosen; required items are always in.
+/// Public; for a logged-in applicant `prefill` holds their own known facts
+/// and `prefill_sources` where each comes from, and a `material` field the
+/// applicant's subject holds as an e-certificate carries it in `certificate`
+/// (免提交). Field kinds: text, textarea, number, date, phone, id_number,
+/// credit_code, enum, boolean, material (`ready` | `commit` = 告知承诺后补).
+#[utoipa::path(
+    get,
+    path = "/api/v1/bundles/{code}/form",
+    operation_id = "get_form",
+    tag = "catalog",
+    params(("code" = String, Path, description = "A bundle code", example = "restaurant"), FormQuery),
+    security((), ("session" = [])),
+    responses(
+        (status = 200, description = "The merged form.", body = FormDto),
+        (status = 404, description = "`not_found`: no such bundle.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: an unknown item code in `items`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn form(
     State(state): State<AppState>,
     MaybeActor(actor): MaybeActor,
@@ -31,7 +57,24 @@ pub async fn form(
     Ok(Json(forms::form(&state, &code, items, actor.as_ref()).await?))
 }
 
-/// `GET /api/v1/drafts/{bundle}` → 404 when there is none.
+/// The caller's draft of a bundle
+///
+/// One draft per applicant, subject (oneself or the enterprise acted for)
+/// and bundle.
+#[utoipa::path(
+    get,
+    path = "/api/v1/drafts/{bundle}",
+    operation_id = "get_draft",
+    tag = "applications",
+    params(("bundle" = String, Path, description = "A bundle code", example = "newborn")),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The draft.", body = Draft),
+        (status = 403, description = "`applicants_only`: staff accounts have no drafts.", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such bundle, or no draft of it.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `enterprise_bundle` (an enterprise bundle, not acting for an enterprise) or `citizen_bundle` (a citizen bundle while acting for one).", body = ErrorEnvelope),
+    ),
+)]
 pub async fn get_draft(
     State(state): State<AppState>,
     actor: Actor,
@@ -40,7 +83,27 @@ pub async fn get_draft(
     Ok(Json(drafts::get(&state, &actor, &bundle).await?))
 }
 
-/// `PUT /api/v1/drafts/{bundle}` → 200 with the stored draft and its version.
+/// Save the draft (one per applicant and bundle)
+///
+/// With `version`, a different stored version answers 409 `draft_conflict`
+/// instead of overwriting newer answers from another device; without it the
+/// last write wins.
+#[utoipa::path(
+    put,
+    path = "/api/v1/drafts/{bundle}",
+    operation_id = "put_draft",
+    tag = "applications",
+    params(("bundle" = String, Path, description = "A bundle code", example = "newborn")),
+    request_body = Draft,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Saved; `version` and `updated_at` set.", body = Draft),
+        (status = 403, description = "`applicants_only`: staff accounts have no drafts.", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such bundle.", body = ErrorEnvelope),
+        (status = 409, description = "`draft_conflict`: the stored draft has another version.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `too_large` (over 128 KiB of answers), `enterprise_bundle` or `citizen_bundle`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn put_draft(
     State(state): State<AppState>,
     actor: Actor,
@@ -50,7 +113,21 @@ pub async fn put_draft(
     Ok(Json(drafts::put(&state, &actor, &bundle, body).await?))
 }
 
-/// `DELETE /api/v1/drafts/{bundle}` → 204.
+/// Discard the draft
+#[utoipa::path(
+    delete,
+    path = "/api/v1/drafts/{bundle}",
+    operation_id = "delete_draft",
+    tag = "applications",
+    params(("bundle" = String, Path, description = "A bundle code", example = "newborn")),
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Deleted (also when there was none)."),
+        (status = 403, description = "`applicants_only`: staff accounts have no drafts.", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such bundle.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `enterprise_bundle` or `citizen_bundle`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn delete_draft(
     State(state): State<AppState>,
     actor: Actor,
@@ -60,8 +137,31 @@ pub async fn delete_draft(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/submissions` → 201; the same idempotency key again → 200
-/// with the same submission.
+/// File a submission; it fans out to one work item per (item, department)
+///
+/// Re-validates everything; in ONE transaction writes the submission (with
+/// its catalog version and 办件编号), its work items (`pending`, or
+/// `waiting` when they depend on chosen items not yet done; due dates in
+/// working days), the `submitted` event, and removes the draft. The same
+/// `idempotency_key` again → 200 with the same submission; the same key
+/// with a different request → 409 `idempotency_key_reused`. Filed while
+/// acting for an enterprise, a `credit_code` answer must be that
+/// enterprise's (else 422 `not_acting_enterprise` on `credit_code`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions",
+    operation_id = "submit",
+    tag = "applications",
+    request_body = SubmitRequest,
+    security(("session" = [])),
+    responses(
+        (status = 201, description = "Filed.", body = SubmissionCreated),
+        (status = 200, description = "A retry with the same idempotency key: the same submission.", body = SubmissionCreated),
+        (status = 403, description = "`applicants_only`: staff accounts cannot file.", body = ErrorEnvelope),
+        (status = 409, description = "`idempotency_key_reused`: the key was used for a different request.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: the answers, `unknown_bundle`, an unknown item, `enterprise_bundle`, `citizen_bundle`, `not_acting_enterprise`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     actor: Actor,
@@ -73,13 +173,27 @@ pub async fn submit(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `next` of the previous page.
     pub before: Option<Uuid>,
+    /// Page size, 1–100 (values outside are clamped); default 20.
     pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/submissions` — the caller's own, newest first.
+/// The caller's submissions, newest first
+///
+/// Those of the caller's current subject (oneself, or the enterprise acted for).
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions",
+    operation_id = "list_submissions",
+    tag = "applications",
+    params(ListQuery),
+    security(("session" = [])),
+    responses((status = 200, description = "One page.", body = Page<SubmissionSummary>)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
@@ -89,7 +203,23 @@ pub async fn list(
     Ok(Json(Page { items, next }))
 }
 
-/// `GET /api/v1/submissions/{id}`.
+/// One submission with its work items and timeline
+///
+/// The applicant, clerks of a department with an item in it (who see only
+/// the answers their items use) and the bundle's ★ lead department. Every
+/// staff view is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/submissions/{id}",
+    operation_id = "get_submission",
+    tag = "applications",
+    params(("id" = Uuid, Path, description = "The submission's id")),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The submission.", body = SubmissionDto),
+        (status = 404, description = "`not_found`: no such submission, or not the caller's to see.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,

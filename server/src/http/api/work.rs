@@ -2,12 +2,14 @@
 //! board, notifications.
 
 use app::api::{
-    ActionRequest, ActionResult, LeadBoard, Notifications, SupplementRequest, WorkItemDetail, WorkQueue,
+    ActionRequest, ActionResult, ErrorEnvelope, LeadBoard, Notifications, SupplementRequest, WorkItemDetail,
+    WorkQueue,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -15,16 +17,101 @@ use crate::http::error::{ApiError, ApiJson};
 use crate::services::auth::{Actor, RequestMeta};
 use crate::services::{notifications, work_items};
 
-/// `GET /api/v1/work-items?status=&overdue=&q=&after=&limit=` — clerks only.
+/// Which items of the queue: `open` (not ended), `all`, or one status.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum QueueStatus {
+    Open,
+    All,
+    Waiting,
+    Pending,
+    Accepted,
+    Returned,
+    Completed,
+    Rejected,
+}
+
+/// The queue's filters (`work_items::QueueFilter`, described).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// `open` (default: everything not ended), `all`, or one status; another
+    /// word answers 422 `unknown_status`.
+    #[param(value_type = Option<QueueStatus>, inline)]
+    pub status: Option<String>,
+    /// Only items past their due date.
+    pub overdue: Option<bool>,
+    /// A 办件编号 (exact, case-insensitive).
+    pub q: Option<String>,
+    /// `next` of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1–100 (values outside are clamped); default 30.
+    pub limit: Option<u64>,
+}
+
+impl From<QueueQuery> for work_items::QueueFilter {
+    fn from(q: QueueQuery) -> Self {
+        let QueueQuery {
+            status,
+            overdue,
+            q,
+            after,
+            limit,
+        } = q;
+        Self {
+            status,
+            overdue,
+            q,
+            after,
+            limit,
+        }
+    }
+}
+
+/// The caller's department queue, oldest due first
+///
+/// Clerks only (everyone else: 404); a department system with its API token
+/// sees its department's queue. Waiting items (no due date yet) come last.
+/// Keyset-paged; `counts` per status; `overdue` counts open items past due.
+#[utoipa::path(
+    get,
+    path = "/api/v1/work-items",
+    operation_id = "list_work_items",
+    tag = "workbench",
+    params(QueueQuery),
+    security(("session" = []), ("department_token" = [])),
+    responses(
+        (status = 200, description = "One page of the queue.", body = WorkQueue),
+        (status = 404, description = "`not_found`: the caller is not a clerk.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_status`, or `invalid_cursor` in `after`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn queue(
     State(state): State<AppState>,
     actor: Actor,
-    Query(f): Query<work_items::QueueFilter>,
+    Query(q): Query<QueueQuery>,
 ) -> Result<Json<WorkQueue>, ApiError> {
-    Ok(Json(work_items::queue(&state, &actor, f).await?))
+    Ok(Json(work_items::queue(&state, &actor, q.into()).await?))
 }
 
-/// `GET /api/v1/work-items/{id}`.
+/// A work item with the answers it uses (need-to-know), history and siblings
+///
+/// Clerks of its department, and of the bundle's ★ lead department
+/// (read-only). Every view is audited. `issues_certificate` names the
+/// e-certificate that completing it issues.
+#[utoipa::path(
+    get,
+    path = "/api/v1/work-items/{id}",
+    operation_id = "get_work_item",
+    tag = "workbench",
+    params(("id" = Uuid, Path, description = "The work item's id")),
+    security(("session" = []), ("department_token" = [])),
+    responses(
+        (status = 200, description = "The work item.", body = WorkItemDetail),
+        (status = 404, description = "`not_found`: no such work item, or not the caller's department's (nor its lead's).", body = ErrorEnvelope),
+    ),
+)]
 pub async fn detail(
     State(state): State<AppState>,
     actor: Actor,
@@ -34,7 +121,32 @@ pub async fn detail(
     Ok(Json(work_items::detail(&state, &actor, id, &meta).await?))
 }
 
-/// `POST /api/v1/work-items/{id}/actions`.
+/// A clerk's action (accept | return | complete | reject)
+///
+/// Only the item's own department (the lead department gets 403
+/// `not_your_department`). Not allowed from the current state → 409
+/// `invalid_transition`; `return` and `reject` need a `comment` (422);
+/// a `version` other than the current one, or another clerk acting at the
+/// same moment → 409 `version_conflict` (exactly one wins). Completing an
+/// item releases the waiting items that depended on it. `result` only with
+/// `complete`: items that issue an e-certificate need
+/// `result.certificate_no` (and take `result.valid_until`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-items/{id}/actions",
+    operation_id = "act_on_work_item",
+    tag = "workbench",
+    params(("id" = Uuid, Path, description = "The work item's id")),
+    request_body = ActionRequest,
+    security(("session" = []), ("department_token" = [])),
+    responses(
+        (status = 200, description = "The new state, and the items it released.", body = ActionResult),
+        (status = 403, description = "`not_your_department`: the lead department may only look.", body = ErrorEnvelope),
+        (status = 404, description = "`not_found`: no such work item, or not the caller's to see.", body = ErrorEnvelope),
+        (status = 409, description = "`invalid_transition`: not allowed from the current state; `version_conflict`: someone acted first.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_action`, a missing or too long `comment`, `result` not an object or too large, `certificate_no_required`, `valid_until_invalid`.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn act(
     State(state): State<AppState>,
     actor: Actor,
@@ -44,7 +156,27 @@ pub async fn act(
     Ok(Json(work_items::act(&state, &actor, id, req).await?))
 }
 
-/// `POST /api/v1/submissions/{id}/supplement` — the applicant.
+/// The applicant corrects a returned work item (补正)
+///
+/// Only the applicant; only a `returned` item of this submission (else 409
+/// `invalid_transition`); only fields that item uses (else 422
+/// `unknown_field`). The item becomes `pending` again and its due date
+/// moves by the working days it was paused.
+#[utoipa::path(
+    post,
+    path = "/api/v1/submissions/{id}/supplement",
+    operation_id = "supplement",
+    tag = "applications",
+    params(("id" = Uuid, Path, description = "The submission's id")),
+    request_body = SupplementRequest,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Supplemented: the item, `pending` again.", body = ActionResult),
+        (status = 404, description = "`not_found`: no such submission, or not the caller's.", body = ErrorEnvelope),
+        (status = 409, description = "`invalid_transition`: the item is not `returned`.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_work_item`, `unknown_field`, or an answer that fails its checks.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn supplement(
     State(state): State<AppState>,
     actor: Actor,
@@ -54,13 +186,32 @@ pub async fn supplement(
     Ok(Json(work_items::supplement(&state, &actor, id, req).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardQuery {
+    /// A bundle the department leads; default: the first one.
     pub bundle: Option<String>,
+    /// `submissions.next` of the previous page.
     pub before: Option<Uuid>,
 }
 
-/// `GET /api/v1/lead/board?bundle=&before=` — clerks of a ★ lead department.
+/// A bundle as its ★ lead department sees it
+///
+/// Clerks of a lead department only (everyone else, and other bundles: 404).
+/// Department loads (bottlenecks first), overdue submissions, and one page
+/// of all submissions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lead/board",
+    operation_id = "lead_board",
+    tag = "workbench",
+    params(BoardQuery),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The board.", body = LeadBoard),
+        (status = 404, description = "`not_found`: the caller's department leads no (such) bundle.", body = ErrorEnvelope),
+    ),
+)]
 pub async fn board(
     State(state): State<AppState>,
     actor: Actor,
@@ -71,13 +222,25 @@ pub async fn board(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
+    /// `next` of the previous page.
     pub before: Option<Uuid>,
+    /// Page size, 1–100 (values outside are clamped); default 20.
     pub limit: Option<u64>,
 }
 
-/// `GET /api/v1/notifications`.
+/// The caller's in-app notifications, newest first, with the unread count
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    operation_id = "list_notifications",
+    tag = "notifications",
+    params(NotificationQuery),
+    security(("session" = [])),
+    responses((status = 200, description = "One page.", body = Notifications)),
+)]
 pub async fn notifications(
     State(state): State<AppState>,
     actor: Actor,
@@ -88,7 +251,16 @@ pub async fn notifications(
     ))
 }
 
-/// `POST /api/v1/notifications/{id}/read` → 204.
+/// Mark one notification of the caller as read
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    operation_id = "read_notification",
+    tag = "notifications",
+    params(("id" = Uuid, Path, description = "The notification's id")),
+    security(("session" = [])),
+    responses((status = 204, description = "Done (also when it was not the caller's: nothing changes then).")),
+)]
 pub async fn read(
     State(state): State<AppState>,
     actor: Actor,
@@ -98,7 +270,15 @@ pub async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/notifications/read-all` → 204.
+/// Mark every notification of the caller as read
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/read-all",
+    operation_id = "read_all_notifications",
+    tag = "notifications",
+    security(("session" = [])),
+    responses((status = 204, description = "Done.")),
+)]
 pub async fn read_all(State(state): State<AppState>, actor: Actor) -> Result<StatusCode, ApiError> {
     notifications::mark_read(&state, &actor, None).await?;
     Ok(StatusCode::NO_CONTENT)
