@@ -90,7 +90,7 @@ async fn run() -> anyhow::Result<()> {
                 &db,
                 &catalog,
                 req,
-                server::services::audit::Who::system("cli"),
+                server::identity::Who::system("cli"),
             )
             .await
             {

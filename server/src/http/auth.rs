@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::http::error::ApiError;
-use crate::services::auth::{self, Actor, RequestMeta};
+use crate::identity::{Actor, RequestMeta};
+use crate::services::auth;
 
 /// The session cookie's name: with the `__Host-` prefix when the site is
 /// served over TLS (the prefix requires `Secure`).

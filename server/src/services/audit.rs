@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::entities::{audit_head, audit_log};
 use crate::db::migration::GENESIS;
-pub use crate::identity::Who;
+use crate::identity::Who;
 
 /// What to record.
 #[derive(Clone, Debug)]

@@ -24,8 +24,7 @@ use super::{ServiceError, ServiceResult, passwords, throttle};
 use crate::AppState;
 use crate::db::entities::{session, user};
 use crate::identity::Who;
-// The HTTP layer names these through this module.
-pub use crate::identity::{Acting, Actor, RequestMeta};
+use crate::identity::{Actor, RequestMeta};
 
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);

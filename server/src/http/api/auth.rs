@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::http::auth::{MaybeActor, clear_cookie, session_cookie, session_token};
 use crate::http::error::{ApiError, ApiJson};
-use crate::services::auth::{self, Actor, NewSession, RequestMeta};
+use crate::identity::{Actor, RequestMeta};
+use crate::services::auth::{self, NewSession};
 
 fn logged_in(state: &AppState, status: StatusCode, s: NewSession) -> Response {
     let me = auth::me_of(state, &s.user);

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::http::auth::MaybeActor;
 use crate::http::error::{ApiError, ApiJson};
-use crate::services::auth::Actor;
+use crate::identity::Actor;
 use crate::services::submissions::Created;
 use crate::services::{drafts, forms, submissions};
 
@@ -223,7 +223,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     actor: Actor,
-    meta: crate::services::auth::RequestMeta,
+    meta: crate::identity::RequestMeta,
     Path(id): Path<Uuid>,
 ) -> Result<Json<SubmissionDto>, ApiError> {
     Ok(Json(submissions::get(&state, &actor, id, &meta).await?))

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::http::error::{ApiError, ApiJson};
-use crate::services::auth::{Actor, RequestMeta};
+use crate::identity::{Actor, RequestMeta};
 use crate::services::{notifications, work_items};
 
 /// Which items of the queue: `open` (not ended), `all`, or one status.

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::http::error::{ApiError, ApiJson};
-use crate::services::auth::{self, Actor, RequestMeta};
+use crate::identity::{Actor, RequestMeta};
+use crate::services::auth;
 use crate::services::{enterprises, policies, profiles};
 
 /// Register an enterprise (the registrant must be its legal representative)
