@@ -32,6 +32,8 @@ both_backends!(
     overdue_items_come_first,
     #[demo]
     the_queue_pages_every_status_in_order,
+    #[demo]
+    a_corrupt_status_is_an_error_not_a_default,
 );
 
 /// A citizen files 新生儿出生 (required items only); returns the browser and
@@ -782,4 +784,30 @@ async fn the_queue_pages_every_status_in_order(app: TestApp) {
     // A bad cursor is refused clearly.
     let (status, body) = health.get("/api/v1/work-items?after=nonsense").await;
     assert_eq!(status, 422, "{body}");
+}
+
+/// A status word this build does not know (a corrupt row, or a newer
+/// version's word) is refused when read — a logged 500 — never shown as
+/// some other status.
+async fn a_corrupt_status_is_an_error_not_a_default(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (_, created) = filed(&app).await;
+    let id = item_id(&created, "birth-certificate");
+    let health = app.logged_in("clerk-health", DEMO_PASSWORD).await;
+    assert_eq!(health.get(&format!("/api/v1/work-items/{id}")).await.0, 200);
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE work_items SET status = 'misplaced' WHERE id = $1",
+        _ => "UPDATE work_items SET status = 'misplaced' WHERE id = ?",
+    };
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    app.db
+        .execute_raw(Statement::from_sql_and_values(backend, sql, [uuid.into()]))
+        .await
+        .expect("corrupt the row");
+    let (status, body) = health.get(&format!("/api/v1/work-items/{id}")).await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"]["code"], "internal", "{body}");
+    let (status, _) = health.get("/api/v1/work-items?status=all").await;
+    assert_eq!(status, 500, "the queue does not show it as another status");
 }

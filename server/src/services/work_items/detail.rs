@@ -46,15 +46,12 @@ pub async fn detail(
         .collect();
     let status = w.status;
     let own = actor.clerk_department() == Some(w.department.as_str());
-    audit::record_or_log(
-        &state.db,
-        Event {
-            who: actor.who(),
-            action: "view_submission",
-            object: format!("submission:{}", s.id),
-            detail: json!({ "work_item": w.id.to_string(), "department": actor.department }),
-            ip: meta.ip.clone(),
-        },
+    audited_view(
+        state,
+        actor,
+        s.id,
+        json!({ "work_item": w.id.to_string(), "department": actor.department }),
+        meta,
     )
     .await;
     Ok(WorkItemDetail {
@@ -138,16 +135,21 @@ pub async fn staff_view(
             .filter_map(|f| f.value.map(|v| (f.key, v)))
             .collect()
     };
+    audited_view(state, actor, s.id, json!({ "department": dept }), meta).await;
+    view(state, s, data).await
+}
+
+/// Every staff view of a submission's answers is in the audit log.
+async fn audited_view(state: &AppState, actor: &Actor, submission: Uuid, detail: Value, meta: &RequestMeta) {
     audit::record_or_log(
         &state.db,
         Event {
             who: actor.who(),
             action: "view_submission",
-            object: format!("submission:{}", s.id),
-            detail: json!({ "department": dept }),
+            object: format!("submission:{submission}"),
+            detail,
             ip: meta.ip.clone(),
         },
     )
     .await;
-    view(state, s, data).await
 }
