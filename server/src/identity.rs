@@ -3,15 +3,15 @@
 //! drafts, profiles and e-certificates belong to, and [`Who`] as the audit
 //! log names it.
 //!
-//! A leaf of the crate: services and the HTTP layer read these types, and
-//! this module depends on none of them.
+//! A leaf of the crate: services and the HTTP layer read these types; this
+//! module reads only `app` and the stored-word column types.
 
 use std::fmt;
 
 use app::api::Role;
+use uuid::Uuid;
 
 use crate::db::entities::types::MemberRole;
-use uuid::Uuid;
 
 /// The person behind a request.
 #[derive(Clone, Debug)]
