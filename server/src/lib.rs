@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 
 pub use startup::Application;
