@@ -23,6 +23,11 @@ const KNOWN: &[&str] = &[
     "ONETHING_OUTBOX_BASE_DELAY_MS",
     "ONETHING_OUTBOX_MAX_ATTEMPTS",
     "ONETHING_OUTBOX_POLL_MS",
+    "ONETHING_STORAGE_URL",
+    "ONETHING_S3_ENDPOINT",
+    "ONETHING_S3_REGION",
+    "ONETHING_S3_ACCESS_KEY_ID",
+    "ONETHING_S3_SECRET_ACCESS_KEY",
 ];
 
 /// A secret from configuration; `Debug` never shows it.
@@ -61,6 +66,8 @@ pub struct Settings {
     pub public_origin: Option<String>,
     /// The outbox worker (on unless `ONETHING_OUTBOX_WORKER=0`).
     pub outbox: WorkerConfig,
+    /// Where uploaded documents are stored (`ONETHING_STORAGE_URL`, `ONETHING_S3_*`).
+    pub storage: StorageSettings,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -138,6 +145,7 @@ impl Settings {
         if let Some(ms) = number("ONETHING_OUTBOX_POLL_MS")? {
             outbox.poll = std::time::Duration::from_millis(ms.max(10));
         }
+        let storage = StorageSettings::from_vars(get)?;
         let production = get("LEPTOS_ENV")
             .is_some_and(|e| e.eq_ignore_ascii_case("prod") || e.eq_ignore_ascii_case("production"));
         let log_format = match get("ONETHING_LOG_FORMAT") {
@@ -168,6 +176,7 @@ impl Settings {
             pii_key,
             public_origin,
             outbox,
+            storage,
             log_format,
             leptos,
         })
@@ -177,6 +186,165 @@ impl Settings {
 /// `server/catalog` of this source tree; deployments set `ONETHING_CATALOG_DIR`.
 pub fn default_catalog_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/catalog"))
+}
+
+/// Where uploaded documents are stored. Files are encrypted before they
+/// leave the process (see `crate::storage`), whatever the backend.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StorageSettings {
+    /// `None`: the local filesystem under `<data_dir>/files`.
+    pub url: Option<StorageUrl>,
+    /// Only with [`StorageUrl::S3`].
+    pub s3: S3Settings,
+}
+
+/// `ONETHING_STORAGE_URL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageUrl {
+    /// `file:///absolute/path`.
+    File(PathBuf),
+    /// `s3://bucket/optional/prefix` (prefix without leading or trailing `/`).
+    S3 { bucket: String, prefix: String },
+}
+
+/// `ONETHING_S3_*`: for S3-compatible stores (MinIO, Ceph, cloud providers).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Settings {
+    /// e.g. `http://127.0.0.1:9000`; `None` is AWS itself. When set, requests
+    /// use path-style addressing (`endpoint/bucket/key`).
+    pub endpoint: Option<String>,
+    pub region: String,
+    /// Both or neither; neither means the instance's credentials (metadata service).
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            region: "us-east-1".to_owned(),
+            access_key_id: None,
+            secret_access_key: None,
+        }
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Secret {}
+
+impl StorageSettings {
+    fn from_vars<'v>(get: impl Fn(&str) -> Option<&'v str>) -> anyhow::Result<Self> {
+        let url = get("ONETHING_STORAGE_URL").map(parse_storage_url).transpose()?;
+        let s3_vars = [
+            "ONETHING_S3_ENDPOINT",
+            "ONETHING_S3_REGION",
+            "ONETHING_S3_ACCESS_KEY_ID",
+            "ONETHING_S3_SECRET_ACCESS_KEY",
+        ];
+        if !matches!(url, Some(StorageUrl::S3 { .. })) {
+            if let Some(k) = s3_vars.iter().find(|k| get(k).is_some()) {
+                bail!("{k} is set but ONETHING_STORAGE_URL is not an s3:// URL");
+            }
+            return Ok(Self {
+                url,
+                s3: S3Settings::default(),
+            });
+        }
+        let endpoint = get("ONETHING_S3_ENDPOINT").map(parse_endpoint).transpose()?;
+        let region = get("ONETHING_S3_REGION").unwrap_or("us-east-1");
+        if !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("ONETHING_S3_REGION must be a region name such as us-east-1, not `{region}`");
+        }
+        let access_key_id = get("ONETHING_S3_ACCESS_KEY_ID").map(str::to_owned);
+        let secret_access_key = get("ONETHING_S3_SECRET_ACCESS_KEY").map(|s| Secret(s.to_owned()));
+        if access_key_id.is_some() != secret_access_key.is_some() {
+            bail!("set both ONETHING_S3_ACCESS_KEY_ID and ONETHING_S3_SECRET_ACCESS_KEY, or neither");
+        }
+        Ok(Self {
+            url,
+            s3: S3Settings {
+                endpoint,
+                region: region.to_owned(),
+                access_key_id,
+                secret_access_key,
+            },
+        })
+    }
+}
+
+fn parse_storage_url(text: &str) -> anyhow::Result<StorageUrl> {
+    const WHAT: &str = "ONETHING_STORAGE_URL must be file:///absolute/path or s3://bucket[/prefix]";
+    if let Some(rest) = text.strip_prefix("s3://") {
+        // Parsed by hand: a URL parser would resolve `a/../b` to `b`.
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+            && !bucket.starts_with(['-', '.'])
+            && !bucket.ends_with(['-', '.']);
+        if !valid_bucket {
+            bail!("{WHAT}: `{bucket}` is not a bucket name (3-63 lowercase letters, digits, `-` or `.`)");
+        }
+        let prefix = prefix.trim_end_matches('/');
+        let valid_prefix = prefix.is_empty()
+            || prefix.split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg != "."
+                    && seg != ".."
+                    && seg
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            });
+        if !valid_prefix {
+            bail!(
+                "{WHAT}: the prefix `{prefix}` may hold only letters, digits, `-`, `_`, `.` and single `/`"
+            );
+        }
+        return Ok(StorageUrl::S3 {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+        });
+    }
+    let url = url::Url::parse(text).with_context(|| format!("{WHAT}, not `{text}`"))?;
+    if url.scheme() != "file" {
+        bail!("{WHAT}, not a `{}:` URL", url.scheme());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("{WHAT} (no query or fragment)");
+    }
+    if url.host_str().is_some_and(|h| !h.is_empty() && h != "localhost") {
+        bail!("{WHAT}: a file URL names no host (three slashes: file:///srv/onething/files)");
+    }
+    let path = url
+        .to_file_path()
+        .map_err(|()| anyhow::anyhow!("{WHAT}, not `{text}`"))?;
+    Ok(StorageUrl::File(path))
+}
+
+fn parse_endpoint(text: &str) -> anyhow::Result<String> {
+    const WHAT: &str =
+        "ONETHING_S3_ENDPOINT must be an http:// or https:// URL such as http://127.0.0.1:9000";
+    let url = url::Url::parse(text).with_context(|| format!("{WHAT}, not `{text}`"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("{WHAT}, not `{text}`");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        bail!("{WHAT}; credentials go in ONETHING_S3_ACCESS_KEY_ID and ONETHING_S3_SECRET_ACCESS_KEY");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("{WHAT} (no query or fragment)");
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 /// How the outbox delivery worker behaves (`ONETHING_OUTBOX_*`).
@@ -246,5 +414,115 @@ mod tests {
         .expect("ok");
         assert!(s.demo);
         assert_eq!(s.leptos.site_addr.port(), 8080);
+    }
+
+    #[test]
+    fn storage_defaults_to_local_files() {
+        let s = Settings::from_vars(vars(&[KEY])).expect("defaults");
+        assert_eq!(s.storage, StorageSettings::default());
+        assert_eq!(s.storage.url, None);
+        assert_eq!(s.storage.s3.region, "us-east-1");
+        let s = Settings::from_vars(vars(&[
+            KEY,
+            ("ONETHING_STORAGE_URL", "file:///srv/onething/files"),
+        ]))
+        .expect("file url");
+        assert_eq!(
+            s.storage.url,
+            Some(StorageUrl::File(PathBuf::from("/srv/onething/files")))
+        );
+    }
+
+    #[test]
+    fn storage_s3_settings() {
+        let s = Settings::from_vars(vars(&[
+            KEY,
+            ("ONETHING_STORAGE_URL", "s3://onething-docs/prod/uploads/"),
+            ("ONETHING_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("ONETHING_S3_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("ONETHING_S3_SECRET_ACCESS_KEY", "s3cr3t-value"),
+        ]))
+        .expect("s3");
+        assert_eq!(
+            s.storage.url,
+            Some(StorageUrl::S3 {
+                bucket: "onething-docs".into(),
+                prefix: "prod/uploads".into()
+            })
+        );
+        assert_eq!(s.storage.s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s.storage.s3.region, "us-east-1");
+        assert_eq!(s.storage.s3.access_key_id.as_deref(), Some("AKIDEXAMPLE"));
+        assert!(
+            !format!("{s:?}").contains("s3cr3t"),
+            "Debug must not print the S3 secret"
+        );
+
+        let s = Settings::from_vars(vars(&[
+            KEY,
+            ("ONETHING_STORAGE_URL", "s3://bucket"),
+            ("ONETHING_S3_REGION", "cn-north-1"),
+        ]))
+        .expect("bucket only, instance credentials");
+        assert_eq!(
+            s.storage.url,
+            Some(StorageUrl::S3 {
+                bucket: "bucket".into(),
+                prefix: String::new()
+            })
+        );
+        assert_eq!(s.storage.s3.region, "cn-north-1");
+        assert_eq!(s.storage.s3.endpoint, None);
+    }
+
+    #[test]
+    fn storage_refuses_malformed_settings() {
+        let err = |extra: &[(&str, &str)]| {
+            let mut v = vec![KEY];
+            v.extend_from_slice(extra);
+            Settings::from_vars(vars(&v)).expect_err("refused").to_string()
+        };
+        for url in [
+            "files",
+            "/srv/files",
+            "file://relative/path",
+            "file:///srv/files?x=1",
+            "http://example.com/files",
+            "s3://",
+            "s3://Upper_Case",
+            "s3://ab",
+            "s3://bucket:9000/x",
+            "s3://user:pw@bucket/x",
+            "s3://bucket/a//b",
+            "s3://bucket/a/../b",
+            "s3://bucket/a b",
+        ] {
+            let e = err(&[("ONETHING_STORAGE_URL", url)]);
+            assert!(e.contains("ONETHING_STORAGE_URL"), "{url}: {e}");
+        }
+        let s3 = ("ONETHING_STORAGE_URL", "s3://bucket");
+        let e = err(&[s3, ("ONETHING_S3_ENDPOINT", "127.0.0.1:9000")]);
+        assert!(e.contains("ONETHING_S3_ENDPOINT"), "{e}");
+        let e = err(&[s3, ("ONETHING_S3_ENDPOINT", "ftp://host")]);
+        assert!(e.contains("ONETHING_S3_ENDPOINT"), "{e}");
+        let e = err(&[s3, ("ONETHING_S3_ENDPOINT", "http://key:secret@host:9000")]);
+        assert!(e.contains("ONETHING_S3_ACCESS_KEY_ID"), "{e}");
+        assert!(!e.contains("secret@"), "{e}");
+        let e = err(&[s3, ("ONETHING_S3_ACCESS_KEY_ID", "AKID")]);
+        assert!(e.contains("both"), "{e}");
+        let e = err(&[s3, ("ONETHING_S3_SECRET_ACCESS_KEY", "x")]);
+        assert!(e.contains("both"), "{e}");
+        let e = err(&[s3, ("ONETHING_S3_REGION", "us east")]);
+        assert!(e.contains("ONETHING_S3_REGION"), "{e}");
+        // S3 settings without an s3:// URL are a mistake, not ignored.
+        let e = err(&[("ONETHING_S3_ENDPOINT", "http://127.0.0.1:9000")]);
+        assert!(e.contains("ONETHING_S3_ENDPOINT") && e.contains("s3://"), "{e}");
+        let e = err(&[
+            ("ONETHING_STORAGE_URL", "file:///srv"),
+            ("ONETHING_S3_REGION", "x"),
+        ]);
+        assert!(e.contains("ONETHING_S3_REGION"), "{e}");
+        let e = err(&[("ONETHING_STORAGE_ULR", "s3://bucket")]);
+        assert!(e.contains("unknown setting"), "{e}");
     }
 }
