@@ -45,6 +45,9 @@ impl Application {
                  demo mode (ONETHING_DEMO=1) generates one under ONETHING_DATA_DIR"
             ),
         };
+        let files = crate::storage::FileStore::open(&settings.storage, &settings.data_dir)
+            .context("file storage (ONETHING_STORAGE_URL)")?;
+        tracing::info!(storage = %files.describe(), "file storage");
         let db = crate::db::connect(&settings.database_url).await?;
         crate::db::migrate(&db, &settings.database_url).await?;
         record_catalog_version(&db, &catalog.version).await?;
@@ -63,6 +66,7 @@ impl Application {
             leptos: settings.leptos.clone(),
             settings: Arc::new(settings),
             pii: Arc::new(pii),
+            files,
             endpoints: Arc::default(),
             metrics: Arc::default(),
             ended_counts: Arc::default(),

@@ -42,6 +42,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Encrypts and indexes personal data at rest.
     pub pii: Arc<PiiCipher>,
+    /// Uploaded documents, encrypted at rest (keys wrapped with `pii`).
+    pub files: crate::storage::FileStore,
     /// Departments with a delivery endpoint (cached briefly).
     pub endpoints: Arc<crate::services::outbox::endpoints::EndpointCache>,
     /// Request metrics for `/metrics`.
