@@ -1,6 +1,9 @@
 //! Typed settings from the environment, with defaults. Unknown `ONETHING_*`
 //! variables are refused so that a typo does not silently fall back to a
 //! default (e.g. `ONETHING_DATABSE_URL` would otherwise run on SQLite).
+//! `ONETHING_TEST_*` belongs to the test harness (e.g.
+//! `ONETHING_TEST_S3_ENDPOINT`, which servers started by tests inherit) and
+//! is ignored.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,6 +32,9 @@ const KNOWN: &[&str] = &[
     "ONETHING_S3_ACCESS_KEY_ID",
     "ONETHING_S3_SECRET_ACCESS_KEY",
 ];
+
+/// Variables of the test harness, not settings.
+const TEST_PREFIX: &str = "ONETHING_TEST_";
 
 /// A secret from configuration; `Debug` never shows it.
 #[derive(Clone)]
@@ -85,7 +91,9 @@ impl Settings {
         let vars: std::collections::HashMap<String, String> = vars.into_iter().collect();
         let mut unknown: Vec<&str> = vars
             .keys()
-            .filter(|k| k.starts_with("ONETHING_") && !KNOWN.contains(&k.as_str()))
+            .filter(|k| {
+                k.starts_with("ONETHING_") && !k.starts_with(TEST_PREFIX) && !KNOWN.contains(&k.as_str())
+            })
             .map(String::as_str)
             .collect();
         if !unknown.is_empty() {
@@ -524,5 +532,11 @@ mod tests {
         assert!(e.contains("ONETHING_S3_REGION"), "{e}");
         let e = err(&[("ONETHING_STORAGE_ULR", "s3://bucket")]);
         assert!(e.contains("unknown setting"), "{e}");
+    }
+
+    #[test]
+    fn test_harness_variables_are_not_settings() {
+        Settings::from_vars(vars(&[KEY, ("ONETHING_TEST_S3_ENDPOINT", "http://127.0.0.1:1")]))
+            .expect("ONETHING_TEST_* is ignored");
     }
 }

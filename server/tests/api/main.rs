@@ -12,6 +12,7 @@ mod errors;
 mod openapi;
 mod outbox;
 mod receiver;
+mod storage;
 mod submissions;
 mod workbench;
 mod zone;
