@@ -16,6 +16,7 @@ SCHEMATHESIS_KEEP=1 (keep the server's log and database),
 SCHEMATHESIS_CHECKS (e.g. `all`, to explore beyond the contract checks).
 """
 
+import base64
 import os
 import shutil
 import socket
@@ -115,6 +116,16 @@ def expect(r: requests.Response, status: int) -> dict:
     return r.json() if r.content else {}
 
 
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def upload(base: str, s: requests.Session) -> str:
+    return expect(s.post(f"{base}/api/v1/uploads", files={"file": ("photo.png", PNG, "image/png")}), 201)["id"]
+
+
 def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[str, str]:
     """Real objects for the operations that take an id, as environment
     variables for schemathesis.toml."""
@@ -139,14 +150,18 @@ def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[
         "household_follow": "father",
         "household_address": "眉县首善街道平阳街 12 号",
         "residence_address": "眉县首善街道平阳街 12 号",
-        "birth_record": "ready",
-        "marriage_certificate": "ready",
-        "household_register": "commit",
-        "newborn_photo": "ready",
+        "birth_record": {"files": [upload(base, citizen)]},
+        "marriage_certificate": "commit",
+        "household_register": {"files": [upload(base, citizen)]},
+        "newborn_photo": {"files": [upload(base, citizen)]},
         "declaration_truthful": True,
     }
     created = expect(
-        citizen.post(f"{base}/api/v1/submissions", json={"bundle": "newborn", "items": [], "data": newborn}), 201
+        citizen.post(
+            f"{base}/api/v1/submissions",
+            json={"bundle": "newborn", "items": [], "data": newborn, "commitment_agreed": True},
+        ),
+        201,
     )
     health_item = next(w["id"] for w in created["work_items"] if w["department"] == "health")
     expect(citizen.put(f"{base}/api/v1/drafts/newborn", json={"data": {"newborn_name": "张小宝"}}), 200)
@@ -169,6 +184,7 @@ def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[
         "ST_WORK_ITEM": health_item,
         "ST_ENTERPRISE": enterprise["id"],
         "ST_USER": users["items"][0]["id"],
+        "ST_UPLOAD": upload(base, citizen),
     }
 
 

@@ -13,6 +13,12 @@ pub use crate::catalog::form::{CertificateRef, FormDto, FormField, FormItem, For
 /// One invalid field of a request (made by the validators).
 pub use crate::domain::FieldError;
 
+mod materials;
+pub use materials::{
+    CommitmentDto, CommitmentOutcome, CommitmentStatus, Correction, DecideCommitmentRequest, FulfilRequest,
+    MaterialDocs, MaterialState, ReviewRequest, UploadDto, Verdict, size_label,
+};
+
 /// `GET /api/v1/health`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -546,6 +552,10 @@ pub struct SubmitRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ssr", schema(max_length = 128))]
     pub idempotency_key: Option<String>,
+    /// The applicant agrees to the 告知承诺书 of every material answered
+    /// `commit` (the form shows each text). Required when any is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub commitment_agreed: bool,
 }
 
 /// A work item in a submission (applicant's and clerks' views).
@@ -579,6 +589,9 @@ pub struct WorkItemBrief {
     /// The version for optimistic concurrency of actions.
     #[serde(default)]
     pub version: i32,
+    /// While `returned`: what the department asks to correct (补正).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
 }
 
 /// `201` of `POST /api/v1/submissions`.
@@ -639,6 +652,12 @@ pub struct SubmissionDto {
     /// lead department; for a clerk, those the clerk's items use.
     #[serde(default)]
     pub data: serde_json::Map<String, serde_json::Value>,
+    /// Materials promised under 告知承诺 (容缺受理), per work item.
+    #[serde(default)]
+    pub commitments: Vec<CommitmentDto>,
+    /// The files of each uploaded material (the applicant's own view).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<MaterialDocs>,
 }
 
 /// An element of `GET /api/v1/submissions`.
@@ -684,6 +703,13 @@ pub struct WorkItemRow {
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub version: i32,
+    /// 告知承诺 of this item past their due date with nothing handed in.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub commitments_overdue: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// `GET /api/v1/work-items`: one page of a department's queue.
@@ -750,6 +776,9 @@ pub struct WorkItemDetail {
     /// `result.certificate_no` (and takes an optional `result.valid_until`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issues_certificate: Option<crate::catalog::ResultCertificate>,
+    /// Each material with its files, the clerk's verdict and any commitment.
+    #[serde(default)]
+    pub documents: Vec<MaterialDocs>,
 }
 
 /// `POST /api/v1/work-items/{id}/actions`.
@@ -769,6 +798,10 @@ pub struct ActionRequest {
     /// The version the clerk saw; another version answers 409.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
+    /// For `return`: the field and material keys to correct (补正). The
+    /// materials marked 不合格 are always included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrections: Option<Vec<String>>,
 }
 
 /// `200` of an action: the item in its new state and the items it released.

@@ -33,6 +33,8 @@ pub const OFFERS: &str = "/api/v1/offers";
 pub const SUBMISSIONS: &str = "/api/v1/submissions";
 /// `/api/v1/notifications/read-all`
 pub const NOTIFICATIONS_READ_ALL: &str = "/api/v1/notifications/read-all";
+/// `/api/v1/uploads` (`POST` multipart uploads a file; `GET` lists unused ones)
+pub const UPLOADS: &str = "/api/v1/uploads";
 /// `/api/v1/admin/users` (`POST` creates a staff account)
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
 /// `/api/v1/admin/audit/verify`
@@ -70,6 +72,21 @@ pub fn submission(id: &str) -> String {
 /// `/api/v1/submissions/{id}/supplement`
 pub fn submission_supplement(id: &str) -> String {
     format!("{}/supplement", submission(id))
+}
+
+/// `/api/v1/submissions/{id}/commitments/{material}`
+pub fn commitment(submission_id: &str, material: &str) -> String {
+    format!("{}/commitments/{}", submission(submission_id), encode(material))
+}
+
+/// `/api/v1/uploads/{id}`
+pub fn upload(id: &str) -> String {
+    format!("{UPLOADS}/{}", encode(id))
+}
+
+/// `/api/v1/uploads/{id}?download=1`
+pub fn upload_download(id: &str) -> String {
+    format!("{}?download=1", upload(id))
 }
 
 /// `/api/v1/enterprises/{id}`
@@ -145,6 +162,16 @@ pub fn work_item(id: &str) -> String {
 /// `/api/v1/work-items/{id}/actions`
 pub fn work_item_actions(id: &str) -> String {
     format!("{}/actions", work_item(id))
+}
+
+/// `/api/v1/work-items/{id}/materials/{key}`
+pub fn work_item_material(id: &str, key: &str) -> String {
+    format!("{}/materials/{}", work_item(id), encode(key))
+}
+
+/// `/api/v1/work-items/{id}/commitments/{material}`
+pub fn work_item_commitment(id: &str, material: &str) -> String {
+    format!("{}/commitments/{}", work_item(id), encode(material))
 }
 
 /// `/api/v1/lead/board[?bundle={code}][&before={cursor}]`
@@ -235,6 +262,7 @@ mod tests {
             (NOTIFICATIONS_READ_ALL, "/api/v1/notifications/read-all"),
             (ADMIN_USERS, "/api/v1/admin/users"),
             (AUDIT_VERIFY, "/api/v1/admin/audit/verify"),
+            (UPLOADS, "/api/v1/uploads"),
         ];
         for (got, want) in fixed {
             assert_eq!(got, want);
@@ -268,6 +296,20 @@ mod tests {
             ),
             (submission(id), "/api/v1/submissions/{id}"),
             (submission_supplement(id), "/api/v1/submissions/{id}/supplement"),
+            (
+                commitment(id, "marriage_certificate"),
+                "/api/v1/submissions/{id}/commitments/marriage_certificate",
+            ),
+            (upload(id), "/api/v1/uploads/{id}"),
+            (upload_download(id), "/api/v1/uploads/{id}?download=1"),
+            (
+                work_item_material(id, "birth_record"),
+                "/api/v1/work-items/{id}/materials/birth_record",
+            ),
+            (
+                work_item_commitment(id, "birth_record"),
+                "/api/v1/work-items/{id}/commitments/birth_record",
+            ),
             (enterprise(id), "/api/v1/enterprises/{id}"),
             (enterprise_agents(id), "/api/v1/enterprises/{id}/agents"),
             (enterprise_agent(id, "u1"), "/api/v1/enterprises/{id}/agents/u1"),

@@ -11,6 +11,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use leptos::config::{Env, LeptosOptions};
 
+/// Largest upload by default: 10 MiB.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Default SQLite file, relative to the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/onething.db?mode=rwc";
 
@@ -26,6 +29,7 @@ const KNOWN: &[&str] = &[
     "ONETHING_OUTBOX_BASE_DELAY_MS",
     "ONETHING_OUTBOX_MAX_ATTEMPTS",
     "ONETHING_OUTBOX_POLL_MS",
+    "ONETHING_UPLOAD_MAX_BYTES",
     "ONETHING_STORAGE_URL",
     "ONETHING_S3_ENDPOINT",
     "ONETHING_S3_REGION",
@@ -72,6 +76,9 @@ pub struct Settings {
     pub public_origin: Option<String>,
     /// The outbox worker (on unless `ONETHING_OUTBOX_WORKER=0`).
     pub outbox: WorkerConfig,
+    /// Largest file an upload may be (`ONETHING_UPLOAD_MAX_BYTES`, 1 KiB –
+    /// 1 GiB; default 10 MiB).
+    pub upload_max_bytes: u64,
     /// Where uploaded documents are stored (`ONETHING_STORAGE_URL`, `ONETHING_S3_*`).
     pub storage: StorageSettings,
     pub log_format: LogFormat,
@@ -140,6 +147,10 @@ impl Settings {
                 })
                 .transpose()
         };
+        let upload_max_bytes = number("ONETHING_UPLOAD_MAX_BYTES")?.unwrap_or(DEFAULT_UPLOAD_MAX_BYTES);
+        if !(1024..=1 << 30).contains(&upload_max_bytes) {
+            bail!("ONETHING_UPLOAD_MAX_BYTES must be between 1024 and 1073741824, not {upload_max_bytes}");
+        }
         let mut outbox = WorkerConfig {
             enabled: !matches!(get("ONETHING_OUTBOX_WORKER"), Some("0" | "false" | "off" | "no")),
             ..Default::default()
@@ -184,6 +195,7 @@ impl Settings {
             pii_key,
             public_origin,
             outbox,
+            upload_max_bytes,
             storage,
             log_format,
             leptos,

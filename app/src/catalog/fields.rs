@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// | `credit_code` | string | 统一社会信用代码: GB 32100 check character |
 /// | `enum` | string | one of `options` |
 /// | `boolean` | bool | `must_be_true` for declarations and consents |
-/// | `material` | `ready` or `commit` | a document: ready, or promised later under 告知承诺 (容缺受理) |
+/// | `material` | `{"files": [upload ids]}`, `commit` or `certificate` | a document: uploaded, promised later under 告知承诺 (容缺受理, only where the items allow it), or an e-certificate held (免提交) |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -205,14 +205,15 @@ pub struct FieldsFile {
 }
 
 /// An answer to a `material` field, and the one definition of how each
-/// answer is worded. The applicant *chooses* a wording ([`Self::choice`]);
-/// the department reads what was *recorded* ([`Self::recorded`]). The two
-/// differ only for a promise: chosen as a commitment to deliver, recorded
-/// as a signed commitment.
+/// answer is stored and worded. Stored as `{"files": ["<upload id>", …]}`
+/// (handed in), `"commit"` (容缺: promised under 告知承诺) or
+/// `"certificate"` (an e-certificate stands in, 免提交). The applicant
+/// *chooses* a wording ([`Self::choice`]); the department reads what was
+/// *recorded* ([`Self::recorded`]). The two differ only for a promise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MaterialAnswer {
-    /// The document is ready.
-    Ready,
+    /// The document is uploaded.
+    Files,
     /// Missing now, promised later under 告知承诺 (容缺受理).
     Commit,
     /// The subject holds it as an e-certificate (免提交).
@@ -221,25 +222,48 @@ pub enum MaterialAnswer {
 
 impl MaterialAnswer {
     /// Every answer, in the order the form offers them.
-    pub const ALL: [Self; 3] = [Self::Certificate, Self::Ready, Self::Commit];
+    pub const ALL: [Self; 3] = [Self::Certificate, Self::Files, Self::Commit];
 
-    /// The stored value.
+    /// The stored word of the answers that are words (`files` is an object).
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Ready => "ready",
+            Self::Files => "files",
             Self::Commit => "commit",
             Self::Certificate => "certificate",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    /// The answer a stored value is, if any.
+    pub fn of(v: &serde_json::Value) -> Option<Self> {
+        match v {
+            serde_json::Value::String(s) if s == "commit" => Some(Self::Commit),
+            serde_json::Value::String(s) if s == "certificate" => Some(Self::Certificate),
+            serde_json::Value::Object(o) if o.get("files").is_some_and(|f| f.is_array()) => Some(Self::Files),
+            _ => None,
+        }
+    }
+
+    /// The upload ids of a `{"files": […]}` answer (empty for any other).
+    pub fn files(v: &serde_json::Value) -> Vec<String> {
+        v.get("files")
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(ToOwned::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The stored value of a `files` answer.
+    pub fn files_value(ids: &[String]) -> serde_json::Value {
+        serde_json::json!({ "files": ids })
     }
 
     /// The wording of the option the applicant picks.
     pub fn choice(self) -> &'static str {
         match self {
-            Self::Ready => "已备齐",
+            Self::Files => "上传材料",
             Self::Commit => "暂缺，承诺限期补交（告知承诺）",
             Self::Certificate => "已有电子证照，免提交",
         }
@@ -248,7 +272,7 @@ impl MaterialAnswer {
     /// The wording of the recorded answer, for the department.
     pub fn recorded(self) -> &'static str {
         match self {
-            Self::Ready => "已备齐",
+            Self::Files => "已上传",
             Self::Commit => "暂缺，已签署告知承诺",
             Self::Certificate => "已有电子证照，免提交",
         }
@@ -263,10 +287,24 @@ impl MaterialAnswer {
     }
 }
 
-/// The options of a `material` field. (An e-certificate is offered only
-/// when the subject holds one, so it is added per applicant.)
-pub fn material_options() -> Vec<EnumOption> {
-    vec![MaterialAnswer::Ready.option(), MaterialAnswer::Commit.option()]
+/// The word answers a `material` field offers besides uploading: a promise
+/// when the chosen items accept one. (An e-certificate is offered only when
+/// the subject holds one, so it is added per applicant.)
+pub fn material_options(commit_days: Option<u16>) -> Vec<EnumOption> {
+    commit_days
+        .map(|_| MaterialAnswer::Commit.option())
+        .into_iter()
+        .collect()
+}
+
+/// The 告知承诺书 the applicant agrees to when promising `material`: what is
+/// promised, by when, and the consequence of a false or broken promise.
+pub fn commitment_text(material: &str, days: u16) -> String {
+    format!(
+        "本人承诺：在办件受理后 {days} 个工作日内补交《{material}》，并对所补交材料的真实性负责。\
+         如逾期未补交或承诺不实，行政机关可依法终止办理或撤销已作出的决定，\
+         失信情况记入本人（本单位）信用档案，并承担相应法律责任。"
+    )
 }
 
 /// `true` for `snake_case` keys: a lowercase letter, then letters, digits, `_`.
@@ -280,13 +318,32 @@ pub fn is_field_key(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::MaterialAnswer;
+    use serde_json::json;
 
     #[test]
-    fn material_answers_round_trip_and_differ_only_for_a_promise() {
-        for a in MaterialAnswer::ALL {
-            assert_eq!(MaterialAnswer::parse(a.as_str()), Some(a));
-            assert_eq!(a.choice() == a.recorded(), a != MaterialAnswer::Commit, "{a:?}");
+    fn material_answers_are_read_back_and_worded() {
+        assert_eq!(
+            MaterialAnswer::of(&json!({"files": ["a"]})),
+            Some(MaterialAnswer::Files)
+        );
+        assert_eq!(MaterialAnswer::of(&json!("commit")), Some(MaterialAnswer::Commit));
+        assert_eq!(
+            MaterialAnswer::of(&json!("certificate")),
+            Some(MaterialAnswer::Certificate)
+        );
+        for bad in [json!("ready"), json!("files"), json!({"files": "a"}), json!(1)] {
+            assert_eq!(MaterialAnswer::of(&bad), None, "{bad}");
         }
-        assert_eq!(MaterialAnswer::parse("maybe"), None);
+        assert_eq!(
+            MaterialAnswer::files(&MaterialAnswer::files_value(&["x".into()])),
+            ["x"]
+        );
+        for a in MaterialAnswer::ALL {
+            assert_eq!(
+                a.choice() == a.recorded(),
+                a == MaterialAnswer::Certificate,
+                "{a:?}"
+            );
+        }
     }
 }

@@ -96,6 +96,11 @@ pub struct FormField {
     /// (免提交): answer `certificate` instead of a document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateRef>,
+    /// A `material` every chosen item accepts as a promise (容缺受理 +
+    /// 告知承诺): the working days the applicant has to supplement it after
+    /// filing. Absent: the document must be uploaded (or be an e-certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_days: Option<u16>,
 }
 
 /// An e-certificate that stands in for a material.

@@ -57,11 +57,16 @@ pub fn merge(
     let items = chosen_items(bundle, chosen)?;
     // key → (required, used_by)
     let mut used: BTreeMap<&str, (bool, Vec<String>)> = BTreeMap::new();
+    // key → (required by any item, items using it, working days to supplement
+    // when every item using it accepts a promise).
+    let mut commit: BTreeMap<&str, Option<u16>> = BTreeMap::new();
     for item in &items {
         for f in &item.fields {
             let e = used.entry(f.key.as_str()).or_insert((false, Vec::new()));
             e.0 |= f.required;
             e.1.push(item.code.to_string());
+            let c = commit.entry(f.key.as_str()).or_insert(f.commit_days);
+            *c = c.zip(f.commit_days).map(|(a, b)| a.min(b));
         }
     }
     let steps = catalog
@@ -81,7 +86,9 @@ pub fn merge(
                         required: *required,
                         options: match f.kind {
                             FieldKind::Enum => Some(f.options.clone()),
-                            FieldKind::Material => Some(material_options()),
+                            FieldKind::Material => {
+                                Some(material_options(commit.get(f.key.as_str()).copied().flatten()))
+                            }
                             _ => None,
                         },
                         used_by: used_by.clone(),
@@ -89,6 +96,10 @@ pub fn merge(
                         pii: f.pii,
                         rules: f.rules.clone(),
                         certificate: None,
+                        commit_days: match f.kind {
+                            FieldKind::Material => commit.get(f.key.as_str()).copied().flatten(),
+                            _ => None,
+                        },
                     })
                 })
                 .collect();

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use fields::FieldSource;
 pub use fields::{
     EnumOption, FieldDef, FieldKind, FieldsFile, MaterialAnswer, PiiClass, Prefill, Rules, Section,
+    commitment_text,
 };
 pub use source::{BundleSource, CatalogMeta, DepartmentSource, DepartmentsFile, ItemSource};
 
@@ -159,6 +160,10 @@ pub struct ResultCertificate {
 pub struct ItemField {
     pub key: String,
     pub required: bool,
+    /// A material the item accepts as a promise (告知承诺): the working days
+    /// the applicant has to supplement it. `None`: it must be handed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_days: Option<u16>,
 }
 
 /// A life or business event served by one merged form (一件事).
@@ -784,7 +789,22 @@ fn item_fields(
             out.push(ItemField {
                 key: key.clone(),
                 required,
+                commit_days: src.commitable.get(key).copied(),
             });
+        }
+    }
+    for (key, days) in &src.commitable {
+        if !src.materials.contains(key) {
+            return Err(CatalogError::new(
+                file,
+                format!("item `{item}`: commitable `{key}` is not one of its materials"),
+            ));
+        }
+        if !(1..=60).contains(days) {
+            return Err(CatalogError::new(
+                file,
+                format!("item `{item}`: commitable `{key}` needs 1–60 working days, not {days}"),
+            ));
         }
     }
     Ok(out)

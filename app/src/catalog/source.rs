@@ -65,6 +65,10 @@ pub struct ItemSource {
     /// Keys of `material` fields: documents the item needs.
     #[serde(default)]
     pub materials: Vec<String>,
+    /// Materials that may be promised instead of handed in (容缺受理 +
+    /// 告知承诺): material key → working days to supplement after filing.
+    #[serde(default)]
+    pub commitable: std::collections::BTreeMap<String, u16>,
     /// The e-certificate (电子证照) completing this item issues.
     #[serde(default)]
     pub result_certificate: Option<super::ResultCertificate>,

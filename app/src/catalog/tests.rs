@@ -30,6 +30,7 @@ fn item(code: &str, deps: &[&str], depends_on: &[&str]) -> ItemSource {
         fields: vec![],
         optional_fields: vec![],
         materials: vec![],
+        commitable: Default::default(),
         result_certificate: None,
     }
 }
@@ -206,6 +207,55 @@ fn item_fields_must_exist_and_fit_their_list() {
     bad.optional_fields.push("applicant_name".into());
     let err = build(vec![bundle("b1", vec![bad])]).expect_err("twice");
     assert!(err.message.contains("twice"), "{err}");
+}
+
+#[test]
+fn commitable_materials_are_the_items_own_within_60_days() {
+    let mut it = item("it-a", &["approval"], &[]);
+    it.materials = vec!["licence".into()];
+    it.commitable = [("licence".to_owned(), 5)].into();
+    let c = build(vec![bundle("b1", vec![it.clone()])]).expect("valid");
+    let f = &c.bundles[0].items[0].fields[0];
+    assert_eq!((f.key.as_str(), f.commit_days), ("licence", Some(5)));
+
+    let mut bad = it.clone();
+    bad.commitable = [("applicant_name".to_owned(), 5)].into();
+    let err = build(vec![bundle("b1", vec![bad])]).expect_err("not a material of the item");
+    assert!(err.message.contains("not one of its materials"), "{err}");
+    for days in [0, 61] {
+        let mut bad = it.clone();
+        bad.commitable = [("licence".to_owned(), days)].into();
+        let err = build(vec![bundle("b1", vec![bad])]).expect_err("days");
+        assert!(err.message.contains("1–60 working days"), "{err}");
+    }
+}
+
+#[test]
+fn a_material_may_be_promised_only_if_every_chosen_item_allows_it() {
+    let mut a = item("it-a", &["approval"], &[]);
+    a.materials = vec!["licence".into()];
+    a.commitable = [("licence".to_owned(), 5)].into();
+    let mut b = item("it-b", &["approval"], &[]);
+    b.materials = vec!["licence".into()];
+    b.commitable = [("licence".to_owned(), 3)].into();
+    b.optional = true;
+    let mut c = item("it-c", &["approval"], &[]);
+    c.materials = vec!["licence".into()];
+    c.optional = true;
+    let cat = build(vec![bundle("b1", vec![a, b, c])]).expect("valid");
+    let days = |chosen: &[&str]| {
+        let chosen: Vec<String> = chosen.iter().map(|s| s.to_string()).collect();
+        let form = crate::catalog::merge::merge(&cat, &cat.bundles[0], Some(&chosen)).expect("form");
+        let f = form.field("licence").expect("licence").clone();
+        (f.commit_days, f.options.unwrap_or_default().len())
+    };
+    assert_eq!(days(&["it-a"]), (Some(5), 1), "one promise option");
+    assert_eq!(days(&["it-a", "it-b"]), (Some(3), 1), "the shortest time");
+    assert_eq!(
+        days(&["it-a", "it-b", "it-c"]),
+        (None, 0),
+        "it-c needs the document"
+    );
 }
 
 #[test]

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::FieldKind;
 use super::form::{FormDto, FormField};
+use super::{FieldKind, MaterialAnswer};
 use crate::domain::{CreditCode, Date, FieldError, IdNumber, Phone};
 
 fn error(field: &FormField, code: &str, message: impl Into<String>) -> FieldError {
@@ -26,7 +26,8 @@ pub fn check(field: &FormField, value: Option<&Value>, today: Date) -> Result<Op
     if is_empty(value) {
         return if field.required {
             let verb = match field.kind {
-                FieldKind::Enum | FieldKind::Material | FieldKind::Date | FieldKind::Boolean => "请选择",
+                FieldKind::Material => "请上传",
+                FieldKind::Enum | FieldKind::Date | FieldKind::Boolean => "请选择",
                 _ => "请填写",
             };
             Err(error(field, "required", format!("{verb}{}", field.label)))
@@ -140,7 +141,8 @@ pub fn check(field: &FormField, value: Option<&Value>, today: Date) -> Result<Op
                 .map_err(|e| error(field, e.code, e.message))?;
             Value::String(c.as_str().to_owned())
         }
-        FieldKind::Enum | FieldKind::Material => {
+        FieldKind::Material => return check_material(field, value),
+        FieldKind::Enum => {
             let s = text().ok_or_else(not_text)?;
             let ok = field
                 .options
@@ -169,6 +171,80 @@ pub fn check(field: &FormField, value: Option<&Value>, today: Date) -> Result<Op
         }
     };
     Ok(Some(v))
+}
+
+/// Most files one material takes.
+pub const MAX_FILES_PER_MATERIAL: usize = 20;
+
+/// A material answer: uploaded files (1–20 distinct upload ids), a promise
+/// where every chosen item accepts one, or an e-certificate the subject
+/// holds. Whether the uploads exist and are the applicant's is the
+/// server's check when filing. `{"files": []}` is no answer.
+fn check_material(field: &FormField, value: &Value) -> Result<Option<Value>, FieldError> {
+    match MaterialAnswer::of(value) {
+        Some(MaterialAnswer::Files) => {
+            let Some(list) = value.get("files").and_then(Value::as_array) else {
+                return Err(error(field, "wrong_type", format!("{}的格式不正确", field.label)));
+            };
+            if list.len() > MAX_FILES_PER_MATERIAL {
+                return Err(error(
+                    field,
+                    "too_many_files",
+                    format!("{}最多上传 {MAX_FILES_PER_MATERIAL} 个文件", field.label),
+                ));
+            }
+            let mut ids: Vec<String> = Vec::with_capacity(list.len());
+            for v in list {
+                let id = v
+                    .as_str()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| is_uuid(s))
+                    .ok_or_else(|| {
+                        error(
+                            field,
+                            "unknown_upload",
+                            format!("{}中有无法识别的文件", field.label),
+                        )
+                    })?;
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            if ids.is_empty() {
+                return if field.required {
+                    Err(error(field, "required", format!("请上传{}", field.label)))
+                } else {
+                    Ok(None)
+                };
+            }
+            Ok(Some(MaterialAnswer::files_value(&ids)))
+        }
+        Some(MaterialAnswer::Commit) if field.commit_days.is_some() => Ok(Some(Value::from("commit"))),
+        Some(MaterialAnswer::Commit) => Err(error(
+            field,
+            "not_commitable",
+            format!("{}不适用容缺受理，请上传材料", field.label),
+        )),
+        Some(MaterialAnswer::Certificate) if field.certificate.is_some() => {
+            Ok(Some(Value::from("certificate")))
+        }
+        Some(MaterialAnswer::Certificate) => Err(error(
+            field,
+            "no_certificate",
+            format!("没有找到可代替{}的电子证照，请上传材料", field.label),
+        )),
+        None => Err(error(field, "files_required", format!("请上传{}", field.label))),
+    }
+}
+
+/// `8-4-4-4-12` lowercase hex, as upload ids are written.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Checks every answer of `data` against `form`. Keys the form does not
@@ -201,6 +277,9 @@ pub fn check_all(
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
+
+/// The upload id [`example_answers`] puts in `{"files": […]}`.
+pub const EXAMPLE_UPLOAD: &str = "00000000-0000-4000-8000-000000000000";
 
 /// Valid answers for every field of `form`: what tests, benchmarks and the
 /// demo data use to fill a form. `seed` varies the 身份证号 and credit codes.
@@ -253,7 +332,9 @@ pub fn example_answers(form: &FormDto, today: Date, seed: u32) -> Map<String, Va
                 .as_ref()
                 .and_then(|o| o.first())
                 .map_or(Value::Null, |o| Value::String(o.value.clone())),
-            FieldKind::Material => Value::String("ready".into()),
+            // A placeholder upload id, which callers filing for real
+            // replace with an actual upload.
+            FieldKind::Material => MaterialAnswer::files_value(&[EXAMPLE_UPLOAD.into()]),
             FieldKind::Boolean => Value::Bool(true),
         };
         out.insert(f.key.clone(), v);
@@ -279,11 +360,55 @@ mod tests {
             pii: PiiClass::None,
             rules,
             certificate: None,
+            commit_days: None,
         }
     }
 
     fn today() -> Date {
         Date::parse("2026-11-30").expect("date")
+    }
+
+    #[test]
+    fn a_material_is_files_a_promise_where_allowed_or_a_certificate_held() {
+        let code = |f: &FormField, v: Value| check(f, Some(&v), today()).map_err(|e| e.code);
+        let id = "0193a0c4-5b7e-7000-8000-00000000000A";
+        let mut m = field("licence", FieldKind::Material, true, Rules::default());
+        // Files: ids normalised, duplicates dropped; an empty list is no answer.
+        assert_eq!(
+            code(&m, serde_json::json!({"files": [id, id.to_lowercase()]})),
+            Ok(Some(serde_json::json!({"files": [id.to_lowercase()]})))
+        );
+        assert_eq!(code(&m, serde_json::json!({"files": []})), Err("required".into()));
+        assert_eq!(
+            code(&m, serde_json::json!({"files": ["../x"]})),
+            Err("unknown_upload".into())
+        );
+        let many: Vec<String> = (0..21)
+            .map(|n| format!("0193a0c4-5b7e-7000-8000-{n:012}"))
+            .collect();
+        assert_eq!(
+            code(&m, serde_json::json!({"files": many})),
+            Err("too_many_files".into())
+        );
+        assert_eq!(code(&m, Value::from("ready")), Err("files_required".into()));
+        // A promise only where every chosen item accepts one.
+        assert_eq!(code(&m, Value::from("commit")), Err("not_commitable".into()));
+        m.commit_days = Some(5);
+        assert_eq!(code(&m, Value::from("commit")), Ok(Some(Value::from("commit"))));
+        // An e-certificate only when the applicant holds one.
+        assert_eq!(code(&m, Value::from("certificate")), Err("no_certificate".into()));
+        m.certificate = Some(crate::catalog::form::CertificateRef {
+            id: id.into(),
+            name: "营业执照".into(),
+            number: "1".into(),
+            valid_until: None,
+        });
+        assert_eq!(
+            code(&m, Value::from("certificate")),
+            Ok(Some(Value::from("certificate")))
+        );
+        m.required = false;
+        assert_eq!(code(&m, serde_json::json!({"files": []})), Ok(None));
     }
 
     #[test]

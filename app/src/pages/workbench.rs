@@ -195,8 +195,7 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
         .materials
         .iter()
         .map(|m| {
-            let promised = m.value.as_ref().and_then(|v| v.as_str()).and_then(MaterialAnswer::parse)
-                == Some(MaterialAnswer::Commit);
+            let promised = m.value.as_ref().and_then(MaterialAnswer::of) == Some(MaterialAnswer::Commit);
             view! {
                 <li class:promised=promised>
                     <span>{m.label.clone()}</span>
@@ -340,6 +339,7 @@ fn WorkItemActions(
             comment: Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()),
             result: (action == Action::Complete && !r.is_empty()).then_some(serde_json::Value::Object(r)),
             version: Some(version),
+            corrections: None,
         };
         busy.set(true);
         spawn_local(async move {

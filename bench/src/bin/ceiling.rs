@@ -154,6 +154,7 @@ async fn write_one(
         event,
         Vec::new(),
         (applicant, s.subject, bundle_code),
+        &submissions::Materials::default(),
     )
     .await?;
     Ok(items.len())

@@ -86,9 +86,15 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     let actor = if let Some(token) = bearer {
         // A department system: its token stands for the department, and
         // opens the work-item API only.
-        if !req.uri().path().starts_with("/api/v1/work-items") {
-            return ApiError::new(StatusCode::FORBIDDEN, "token_scope", "API 令牌只能用于办件接口")
-                .into_response();
+        let path = req.uri().path();
+        let download = req.method() == axum::http::Method::GET && path.starts_with("/api/v1/uploads/");
+        if !path.starts_with("/api/v1/work-items") && !download {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token_scope",
+                "API 令牌只能用于办件接口和材料下载",
+            )
+            .into_response();
         }
         match crate::services::outbox::department_of_token(&state.db, &token).await {
             Ok(Some(dept)) => Some(auth::system_actor(dept)),

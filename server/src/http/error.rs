@@ -113,6 +113,12 @@ impl From<ServiceError> for ApiError {
                     format!("尝试次数过多，请 {} 后再试", wait_text(retry_after_secs)),
                 )
             },
+            ServiceError::TooLarge { message } => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+            }
+            ServiceError::UnsupportedType { message } => {
+                Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", message)
+            }
             ServiceError::Unexpected(cause) => Self::internal(format!("{cause:#}")),
         }
     }

@@ -13,9 +13,17 @@ pub fn display(catalog: &Catalog, key: &str, v: Option<&Value>) -> String {
     let def = catalog.field(key);
     match (def.map(|d| d.kind), v) {
         (Some(FieldKind::Boolean), Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
-        (Some(FieldKind::Material), Value::String(s)) => {
-            MaterialAnswer::parse(s).map_or_else(|| s.clone(), |a| a.recorded().into())
-        }
+        (Some(FieldKind::Material), v) => match MaterialAnswer::of(v) {
+            Some(MaterialAnswer::Files) => {
+                format!(
+                    "{}（{} 个文件）",
+                    MaterialAnswer::Files.recorded(),
+                    MaterialAnswer::files(v).len()
+                )
+            }
+            Some(a) => a.recorded().into(),
+            None => v.as_str().map_or_else(|| v.to_string(), ToOwned::to_owned),
+        },
         (Some(FieldKind::Enum), Value::String(s)) => def
             .and_then(|d| d.options.iter().find(|o| &o.value == s))
             .map_or_else(|| s.clone(), |o| o.label.clone()),
@@ -59,4 +67,31 @@ pub fn fields_for(
         }
     }
     (fields, materials)
+}
+
+/// One entry of `work_item.corrections`: what a return asks to correct.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Asked {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The stored corrections of a work item, as the applicant reads them.
+pub fn corrections(catalog: &Catalog, stored: Option<&str>) -> Vec<app::api::Correction> {
+    let asked: Vec<Asked> = stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    asked
+        .into_iter()
+        .filter_map(|a| {
+            let def = catalog.field(&a.key)?;
+            Some(app::api::Correction {
+                key: a.key,
+                label: def.label.clone(),
+                kind: def.kind,
+                reason: a.reason,
+            })
+        })
+        .collect()
 }

@@ -9,6 +9,8 @@ pub mod demo;
 pub mod drafts;
 pub mod enterprises;
 pub mod forms;
+pub mod housekeeping;
+pub mod materials;
 pub mod notifications;
 pub mod outbox;
 pub mod paging;
@@ -18,6 +20,7 @@ pub mod profiles;
 pub mod submissions;
 pub mod throttle;
 pub mod tracking;
+pub mod uploads;
 pub mod users;
 pub mod work_items;
 
@@ -46,6 +49,12 @@ pub enum ServiceError {
     /// The request conflicts with the current state (409).
     #[error("{code}: {message}")]
     Conflict { code: &'static str, message: String },
+    /// The body is larger than allowed (413 `too_large`).
+    #[error("too large: {message}")]
+    TooLarge { message: String },
+    /// A file of a kind that is not accepted (415 `unsupported_type`).
+    #[error("unsupported type: {message}")]
+    UnsupportedType { message: String },
     /// Anything else: logged, answered as 500 without details.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

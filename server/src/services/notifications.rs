@@ -17,8 +17,31 @@ use crate::identity::Actor;
 pub trait Sender: Send + Sync {
     /// `sms`, `wechat`, …
     fn channel(&self) -> &'static str;
-    /// Delivers one message; called after the row is committed.
-    fn send(&self, message: &notification::Model) -> futures::future::BoxFuture<'static, anyhow::Result<()>>;
+    /// Delivers one message; called after its row is committed.
+    fn send(&self, message: &Message) -> futures::future::BoxFuture<'static, anyhow::Result<()>>;
+}
+
+/// The SMS adapter until a county's gateway is configured: it logs that a
+/// message would be sent (to which account, never the number) and its
+/// text, which names no person.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoggedSms;
+
+impl Sender for LoggedSms {
+    fn channel(&self) -> &'static str {
+        "sms"
+    }
+
+    fn send(&self, message: &Message) -> futures::future::BoxFuture<'static, anyhow::Result<()>> {
+        tracing::info!(
+            channel = "sms",
+            user = %message.user_id,
+            kind = message.kind,
+            text = %message.body,
+            "SMS not sent (no gateway configured): logged instead"
+        );
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// A message to write.

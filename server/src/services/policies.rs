@@ -226,6 +226,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, id: Uuid) -> ServiceResult
         std::slice::from_ref(&o.policy),
         serde_json::Map::new(),
         Some(format!("offer:{id}")),
+        false,
     )
     .await?;
     let sid = match &created {

@@ -322,6 +322,7 @@ pub async fn put(state: &AppState, actor: &Actor, key: &str, value: Value) -> Se
         pii: def.pii,
         rules: def.rules.clone(),
         certificate: None,
+        commit_days: None,
     };
     let v = check(&field, Some(&value), Date::today_china())
         .map_err(|e| {

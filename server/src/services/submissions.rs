@@ -3,7 +3,7 @@
 //! and the applicant's views of their submissions (shared read helpers live
 //! in `tracking`).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use app::api::{Role, SubmissionCreated, SubmissionDto, SubmissionSummary, SubmitRequest};
 use app::catalog::merge::merge;
@@ -22,7 +22,7 @@ use super::tracking::{briefs, decrypt_data, due_date, items_of, may_act_on, stat
 use super::{ServiceError, ServiceResult, paging};
 use crate::AppState;
 use crate::db::entities::submission::ItemCodes;
-use crate::db::entities::{draft, submission, work_item, work_item_event};
+use crate::db::entities::{commitment, draft, submission, work_item, work_item_event};
 use crate::identity::{Actor, RequestMeta, Subject};
 
 /// What `create` did.
@@ -85,6 +85,7 @@ pub async fn create(state: &AppState, actor: &Actor, req: SubmitRequest) -> Serv
         items.as_deref().unwrap_or(&all_codes(bundle)),
         req.data,
         req.idempotency_key,
+        req.commitment_agreed,
     )
     .await
 }
@@ -125,6 +126,7 @@ pub async fn file(
     chosen: &[String],
     answers: Map<String, Value>,
     idempotency_key: Option<String>,
+    commitment_agreed: bool,
 ) -> ServiceResult<Created> {
     let catalog = &state.catalog;
     let subject = Subject::of(actor);
@@ -146,6 +148,15 @@ pub async fn file(
             ),
         ));
     }
+    let uploads = super::materials::uploads_of(&form, &data);
+    let promised = super::materials::promised(&form, &data);
+    if !promised.is_empty() && !commitment_agreed {
+        return Err(ServiceError::field(
+            "commitment_agreed",
+            "commitment_not_agreed",
+            "选择容缺受理的材料，需要阅读并同意告知承诺书",
+        ));
+    }
     let items = form.selected_items();
     let hash = payload_hash(bundle.code.as_str(), &items, &data);
     let key = match idempotency_key.as_deref().map(str::trim) {
@@ -164,9 +175,22 @@ pub async fn file(
         return replay(state, existing, &hash).await;
     }
 
+    super::uploads::check_bindable(&state.db, actor.user_id, &uploads).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut work_items = fan_out(catalog, bundle, &items, id, now, today);
+    let materials = Materials {
+        commitments: super::materials::commitments(
+            catalog,
+            bundle,
+            &form,
+            &promised,
+            &work_items,
+            today,
+            now,
+        ),
+        uploads,
+    };
     let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;
     let data_enc = state.pii.encrypt(&data_json);
     let mut attempt = 0;
@@ -207,10 +231,17 @@ pub async fn file(
             event,
             outbox_events,
             (actor.user_id, subject, bundle.code.as_str()),
+            &materials,
         )
         .await
         {
             Ok(()) => break s,
+            Err(sea_orm::DbErr::Custom(m)) if m == super::uploads::BIND_RACE => {
+                return Err(ServiceError::Conflict {
+                    code: "upload_in_use",
+                    message: "有文件刚刚被用于其他办件，请刷新后重新上传".into(),
+                });
+            }
             Err(e) => match e.sql_err() {
                 // The idempotency key raced with a concurrent request: answer with the winner.
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) if key.is_some() => {
@@ -252,6 +283,7 @@ fn insertable(w: &work_item::Model) -> work_item::ActiveModel {
         due_date: Set(w.due_date),
         clock_started_on: Set(w.clock_started_on),
         paused_at: Set(w.paused_at),
+        corrections: Set(w.corrections.clone()),
         result: Set(w.result.clone()),
         created_at: Set(w.created_at),
         updated_at: Set(w.updated_at),
@@ -293,6 +325,7 @@ pub fn fan_out(
                 due_date: (!waits).then(|| due_date(catalog, today, due_days)),
                 clock_started_on: (!waits).then_some(today),
                 paused_at: None,
+                corrections: None,
                 result: None,
                 created_at: now,
                 updated_at: now,
@@ -319,8 +352,17 @@ pub fn submitted_event(s: &submission::Model, actor_id: Uuid, actor: String) -> 
     }
 }
 
+/// What filing does with materials: uploads bound per material key, and
+/// the 告知承诺 commitments.
+#[derive(Clone, Debug, Default)]
+pub struct Materials {
+    pub uploads: BTreeMap<String, Vec<Uuid>>,
+    pub commitments: Vec<commitment::Model>,
+}
+
 /// The one transaction of a submission: the submission, its work items, the
-/// `submitted` event, the outbox rows, and the draft gone. (Public for the
+/// `submitted` event, the outbox rows, the uploads bound and commitments
+/// made, and the draft gone. (Public for the
 /// ceiling benchmark, which writes the same rows without HTTP or checks.)
 pub async fn write(
     state: &AppState,
@@ -329,6 +371,7 @@ pub async fn write(
     event: work_item_event::ActiveModel,
     outbox_events: Vec<super::outbox::NewEvent>,
     draft_key: (Uuid, Subject, &str),
+    materials: &Materials,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.writes.begin(&state.db).await?;
     submission::Entity::insert(submission::ActiveModel {
@@ -352,6 +395,18 @@ pub async fn write(
     work_item_event::Entity::insert(event)
         .exec_without_returning(&txn)
         .await?;
+    super::uploads::bind(&txn, s.applicant_id, s.id, &materials.uploads, s.submitted_at).await?;
+    if !materials.commitments.is_empty() {
+        commitment::Entity::insert_many(
+            materials
+                .commitments
+                .iter()
+                .cloned()
+                .map(commitment::ActiveModel::from),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    }
     super::outbox::enqueue(state, &txn, outbox_events).await?;
     draft::Entity::delete_by_id((draft_key.0, draft_key.1, draft_key.2.to_owned()))
         .exec(&txn)
@@ -412,7 +467,21 @@ pub async fn get(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if may_act_on(actor, &s) {
-        return view(state, &s, decrypt_data(state, &s)?).await;
+        let data = decrypt_data(state, &s)?;
+        let mut dto = view(state, &s, data.clone()).await?;
+        dto.commitments = super::materials::commitments::of_submission(state, &state.db, &s).await?;
+        let files = super::uploads::files_of(&state.db, s.id).await?;
+        let items: Vec<&str> = s.items.0.iter().map(String::as_str).collect();
+        dto.documents = super::materials::assemble(
+            &state.catalog,
+            state.catalog.bundle(&s.bundle),
+            &items,
+            &data,
+            &files,
+            &BTreeMap::new(),
+            &dto.commitments,
+        );
+        return Ok(dto);
     }
     match actor.role {
         Role::Clerk => super::work_items::staff_view(state, actor, &s, meta).await,

@@ -167,6 +167,11 @@ fn brief(
         waiting_for,
         blocked_by,
         version: w.version,
+        corrections: if status == WorkStatus::Returned {
+            super::answers::corrections(catalog, w.corrections.as_deref())
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -195,6 +200,8 @@ pub async fn view(
         work_items: briefs(&state.catalog, bundle, &items, Date::today_china()),
         timeline: events.into_iter().map(|e| timeline_entry(e, &items)).collect(),
         data,
+        commitments: Vec::new(),
+        documents: Vec::new(),
     })
 }
 

@@ -56,7 +56,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
     // The owner's objects: a draft and a submission of 新生儿出生.
     let (status, _) = owner.put("/api/v1/drafts/retirement", &json!({"data": {}})).await;
     assert_eq!(status, 200);
-    let body = json!({"bundle": "newborn", "items": [], "data": crate::submissions::newborn_data(&owner_id, &crate::helpers::unique_id_number())});
+    let data = owner
+        .with_uploads(crate::submissions::newborn_data(
+            &owner_id,
+            &crate::helpers::unique_id_number(),
+        ))
+        .await;
+    let household_file = data["household_register"]["files"][0]
+        .as_str()
+        .expect("file")
+        .to_owned();
+    let data = crate::workbench::promising_marriage_certificate(data);
+    let body = json!({"bundle": "newborn", "items": [], "data": data, "commitment_agreed": true});
+    // An upload of the owner's that no submission uses.
+    let loose_file = owner.uploaded().await;
     let (status, created) = owner.post("/api/v1/submissions", &body).await;
     assert_eq!(status, 201, "{created}");
     let submission = created["id"].as_str().expect("id").to_owned();
@@ -154,6 +167,48 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             format!("/api/v1/submissions/{submission}/supplement"),
             Some(json!({"work_item": registration, "data": {}})),
             [401, 409, 404, 404, 404, 404],
+        ),
+        // Not multipart: applicants are told so, staff may not upload at all.
+        row(
+            Method::POST,
+            "/api/v1/uploads",
+            Some(json!({})),
+            [401, 400, 400, 403, 403, 403],
+        ),
+        row(Method::GET, "/api/v1/uploads", None, applicants(200)),
+        // Need-to-know: the police clerk's item needs the 户口簿; the lead
+        // department's items do not.
+        row(
+            Method::GET,
+            format!("/api/v1/uploads/{household_file}"),
+            None,
+            [401, 200, 404, 200, 404, 404],
+        ),
+        row(
+            Method::GET,
+            format!("/api/v1/uploads/{loose_file}"),
+            None,
+            [401, 200, 404, 404, 404, 404],
+        ),
+        row(
+            Method::POST,
+            format!("/api/v1/submissions/{submission}/commitments/marriage_certificate"),
+            Some(json!({"files": []})),
+            [401, 422, 404, 404, 404, 404],
+        ),
+        // Nothing handed in yet: the police clerk cannot record it fulfilled.
+        row(
+            Method::POST,
+            format!("/api/v1/work-items/{registration}/commitments/marriage_certificate"),
+            Some(json!({"outcome": "fulfilled"})),
+            [401, 404, 404, 409, 404, 404],
+        ),
+        // Waiting: not yet reviewable.
+        row(
+            Method::PUT,
+            format!("/api/v1/work-items/{registration}/materials/household_register"),
+            Some(json!({"verdict": "accepted"})),
+            [401, 404, 404, 409, 404, 404],
         ),
         row(
             Method::GET,

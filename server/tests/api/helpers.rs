@@ -23,6 +23,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The settings it runs with (to start a second instance on the same database).
     pub settings: Settings,
+    /// The running app's state (to run its background jobs at a chosen time).
+    pub state: server::AppState,
     _tmp: tempfile::TempDir,
 }
 
@@ -211,6 +213,70 @@ impl Browser {
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         send(self.client.delete(self.url(path))).await
     }
+
+    /// `POST /api/v1/uploads` with one part `file`.
+    pub async fn upload(&self, filename: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        send(self.client.post(self.url("/api/v1/uploads")).multipart(form)).await
+    }
+
+    /// A fresh upload of a small picture; its id.
+    pub async fn uploaded(&self) -> String {
+        let (status, body) = self.upload("照片.png", tiny_png()).await;
+        assert_eq!(status, 201, "upload: {body}");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// `data` with every placeholder upload id (`EXAMPLE_UPLOAD`) replaced
+    /// by a fresh upload of this browser's account.
+    pub async fn with_uploads(&self, mut data: Value) -> Value {
+        if let Some(map) = data.as_object_mut() {
+            for v in map.values_mut() {
+                if let Some(files) = v.get_mut("files").and_then(Value::as_array_mut) {
+                    for f in files.iter_mut() {
+                        if f == app::catalog::values::EXAMPLE_UPLOAD {
+                            *f = Value::String(self.uploaded().await);
+                        }
+                    }
+                }
+            }
+        }
+        data
+    }
+}
+
+/// A 1×1 PNG.
+pub fn tiny_png() -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+        .expect("png")
+}
+
+/// A one-page PDF with a correct cross-reference table.
+pub fn tiny_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /MediaBox [0 0 200 200] /Parent 2 0 R >>",
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    out.into_bytes()
 }
 
 static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -304,6 +370,7 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
         .expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let db = app.state.db.clone();
+    let state = app.state.clone();
     tokio::spawn(async move {
         let _ = app.run().await;
     });
@@ -313,6 +380,7 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
             base,
             db,
             settings,
+            state,
             _tmp: tmp,
         },
         pg,

@@ -146,6 +146,7 @@ fn concrete(template: &str) -> String {
             "{id}" | "{user}" => uuid::Uuid::now_v7().to_string(),
             "{code}" | "{bundle}" => "newborn".to_owned(),
             "{key}" => "employee_count".to_owned(),
+            "{material}" => "marriage_certificate".to_owned(),
             s if s.starts_with('{') => panic!("no sample value for {s} in {template}"),
             s => s.to_owned(),
         })
@@ -329,7 +330,9 @@ async fn deliveries_match_the_webhook() {
             .await;
         assert_eq!(status, 200, "{creds}");
         let (citizen, _, id) = app.new_citizen("刘美丽").await;
-        let data = crate::submissions::newborn_data(&id, &unique_id_number());
+        let data = citizen
+            .with_uploads(crate::submissions::newborn_data(&id, &unique_id_number()))
+            .await;
         let (status, created) = citizen
             .post(
                 "/api/v1/submissions",

@@ -80,7 +80,7 @@ async fn file_newborn(app: &TestApp) -> Value {
     let (status, created) = b
         .post(
             "/api/v1/submissions",
-            &json!({"bundle": "newborn", "items": [], "data": newborn_data(&id, &unique_id_number())}),
+            &json!({"bundle": "newborn", "items": [], "data": b.with_uploads(newborn_data(&id, &unique_id_number())).await}),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -447,7 +447,7 @@ async fn two_instances(app: TestApp) {
         citizens.push((instances[i % 2].base.clone(), b, id));
     }
     let filings = citizens.into_iter().map(|(base, b, id)| async move {
-        let body = json!({"bundle": "newborn", "items": [], "data": newborn_data(&id, &unique_id_number())});
+        let body = json!({"bundle": "newborn", "items": [], "data": b.with_uploads(newborn_data(&id, &unique_id_number())).await});
         let res = b
             .client
             .post(format!("{base}/api/v1/submissions"))

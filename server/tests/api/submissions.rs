@@ -45,10 +45,10 @@ pub fn newborn_data(mother_id: &str, father_id: &str) -> Value {
         "household_follow": "father",
         "household_address": "眉县首善街道平阳街 12 号",
         "residence_address": "眉县首善街道平阳街 12 号",
-        "birth_record": "ready",
-        "marriage_certificate": "ready",
-        "household_register": "commit",
-        "newborn_photo": "ready",
+        "birth_record": {"files": [app::catalog::values::EXAMPLE_UPLOAD]},
+        "marriage_certificate": {"files": [app::catalog::values::EXAMPLE_UPLOAD]},
+        "household_register": {"files": [app::catalog::values::EXAMPLE_UPLOAD]},
+        "newborn_photo": {"files": [app::catalog::values::EXAMPLE_UPLOAD]},
         "declaration_truthful": true,
     })
 }
@@ -219,7 +219,7 @@ async fn a_valid_submission_fans_out_to_departments(app: TestApp) {
         &json!({"data": {"newborn_name": "刘小宝"}}),
     )
     .await;
-    let data = newborn_data(&id, &unique_id_number());
+    let data = b.with_uploads(newborn_data(&id, &unique_id_number())).await;
     let (status, created) = submit(&b, json!({"bundle": "newborn", "items": [], "data": data})).await;
     assert_eq!(status, 201, "{created}");
     let tracking = created["tracking_no"].as_str().expect("tracking");
@@ -276,7 +276,11 @@ async fn a_valid_submission_fans_out_to_departments(app: TestApp) {
         .get("/api/v1/bundles/disability-services/form?items=hardship-living-allowance")
         .await;
     let form: app::api::FormDto = serde_json::from_value(form).expect("form");
-    let data = app::catalog::values::example_answers(&form, today, 7);
+    let data = b2
+        .with_uploads(Value::Object(app::catalog::values::example_answers(
+            &form, today, 7,
+        )))
+        .await;
     let (status, two) = submit(
         &b2,
         json!({"bundle": "disability-services", "items": ["hardship-living-allowance"], "data": data}),
@@ -308,7 +312,7 @@ async fn a_valid_submission_fans_out_to_departments(app: TestApp) {
 
 async fn invalid_submissions_write_nothing(app: TestApp) {
     let (b, _, id) = app.new_citizen("刘美丽").await;
-    let good = newborn_data(&id, &unique_id_number());
+    let good = b.with_uploads(newborn_data(&id, &unique_id_number())).await;
     let with = |key: &str, value: Value| {
         let mut d = good.clone();
         d[key] = value;
@@ -360,7 +364,7 @@ async fn invalid_submissions_write_nothing(app: TestApp) {
         (
             with("birth_record", json!("lost")),
             "birth_record",
-            "not_an_option",
+            "files_required",
         ),
         (
             with("no_such_field", json!("x")),
@@ -400,7 +404,7 @@ async fn invalid_submissions_write_nothing(app: TestApp) {
 
 async fn idempotent_retries_return_the_same_submission(app: TestApp) {
     let (b, _, id) = app.new_citizen("刘美丽").await;
-    let body = json!({"bundle": "newborn", "items": [], "data": newborn_data(&id, &unique_id_number()), "idempotency_key": "retry-1"});
+    let body = json!({"bundle": "newborn", "items": [], "data": b.with_uploads(newborn_data(&id, &unique_id_number())).await, "idempotency_key": "retry-1"});
     let (s1, first) = submit(&b, body.clone()).await;
     let (s2, second) = submit(&b, body.clone()).await;
     assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::OK));
@@ -417,11 +421,11 @@ async fn idempotent_retries_return_the_same_submission(app: TestApp) {
     );
     // Keys are per applicant: someone else's "retry-1" is theirs.
     let (b2, _, id2) = app.new_citizen("王五").await;
-    let (status, _) = submit(&b2, json!({"bundle": "newborn", "items": [], "data": newborn_data(&id2, &unique_id_number()), "idempotency_key": "retry-1"})).await;
+    let (status, _) = submit(&b2, json!({"bundle": "newborn", "items": [], "data": b2.with_uploads(newborn_data(&id2, &unique_id_number())).await, "idempotency_key": "retry-1"})).await;
     assert_eq!(status, 201);
     // Concurrent retries of one request: one submission.
     let (b3, _, id3) = app.new_citizen("赵六").await;
-    let body = json!({"bundle": "newborn", "items": [], "data": newborn_data(&id3, &unique_id_number()), "idempotency_key": "double-tap"});
+    let body = json!({"bundle": "newborn", "items": [], "data": b3.with_uploads(newborn_data(&id3, &unique_id_number())).await, "idempotency_key": "double-tap"});
     let (r1, r2) = tokio::join!(submit(&b3, body.clone()), submit(&b3, body.clone()));
     assert!(r1.0.is_success() && r2.0.is_success(), "{r1:?} {r2:?}");
     assert_eq!(r1.1["id"], r2.1["id"]);
@@ -438,7 +442,7 @@ async fn only_applicants_submit_and_see_their_own(app: TestApp) {
     let (owner, _, id) = app.new_citizen("刘美丽").await;
     let (_, created) = submit(
         &owner,
-        json!({"bundle": "newborn", "items": [], "data": newborn_data(&id, &unique_id_number())}),
+        json!({"bundle": "newborn", "items": [], "data": owner.with_uploads(newborn_data(&id, &unique_id_number())).await}),
     )
     .await;
     let path = format!("/api/v1/submissions/{}", created["id"].as_str().expect("id"));
@@ -487,7 +491,7 @@ async fn a_failure_inside_the_transaction_leaves_nothing(app: TestApp) {
     .await;
     let (status, err) = submit(
         &b,
-        json!({"bundle": "newborn", "items": [], "data": newborn_data(&id, &unique_id_number())}),
+        json!({"bundle": "newborn", "items": [], "data": b.with_uploads(newborn_data(&id, &unique_id_number())).await}),
     )
     .await;
     assert_eq!(status, 500);

@@ -63,6 +63,10 @@ async fn form_data(b: &Browser, bundle: &str, items: &str) -> (Value, serde_json
     for (k, v) in &parsed.prefill {
         data.insert(k.clone(), v.clone());
     }
+    let data = match b.with_uploads(Value::Object(data)).await {
+        Value::Object(m) => m,
+        _ => unreachable!("an object stays an object"),
+    };
     (form, data)
 }
 

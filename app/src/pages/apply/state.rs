@@ -117,6 +117,8 @@ pub struct WizardState {
     pub busy: bool,
     pub save: SaveState,
     pub idempotency_key: String,
+    /// The applicant ticked the 告知承诺书 of every promised material.
+    pub commitment_agreed: bool,
 }
 
 impl WizardState {
@@ -164,6 +166,7 @@ impl WizardState {
             busy: false,
             save: SaveState::Idle,
             idempotency_key: String::new(),
+            commitment_agreed: false,
         }
     }
 
@@ -419,6 +422,7 @@ impl WizardState {
             items: Some(f.selected_items()),
             data,
             idempotency_key: Some(self.idempotency_key.clone()),
+            commitment_agreed: self.commitment_agreed,
         })
     }
 

@@ -69,6 +69,23 @@ stored_words!(
 );
 
 stored_words!(
+    /// A 告知承诺's stored state (`overdue` is derived when read).
+    CommitmentState, "commitment status", {
+        Open => "open",
+        Fulfilled => "fulfilled",
+        Breached => "breached",
+    }
+);
+
+stored_words!(
+    /// The clerk's verdict on a material.
+    VerdictWord, "material verdict", {
+        Accepted => "accepted",
+        Rejected => "rejected",
+    }
+);
+
+stored_words!(
     /// How a person may act for an enterprise.
     MemberRole, "enterprise member role", {
         /// The legal representative who registered it; manages agents.

@@ -27,6 +27,8 @@ pub struct Model {
     pub paused_at: Option<ChronoDateTimeUtc>,
     /// The department's result (JSON), when completed.
     pub result: Option<String>,
+    /// While returned: JSON list of the field and material keys to correct.
+    pub corrections: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

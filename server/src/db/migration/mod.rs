@@ -10,6 +10,7 @@ mod m20261129_000004_notifications;
 mod m20261129_000005_enterprises;
 mod m20261129_000006_outbox;
 mod m20261129_000007_queue_indexes;
+mod m20261201_000001_materials;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_enterprises::Migration),
             Box::new(m20261129_000006_outbox::Migration),
             Box::new(m20261129_000007_queue_indexes::Migration),
+            Box::new(m20261201_000001_materials::Migration),
         ]
     }
 }

@@ -127,6 +127,41 @@ pub struct DepartmentEvent {
     fields: Option<BTreeMap<String, serde_json::Value>>,
     /// The clerk's comment, on clerk actions.
     comment: Option<String>,
+    /// With `fields`, when the item has materials: each with its files and,
+    /// per file, a download `url` signed for this department and valid 15
+    /// minutes from this delivery attempt (fetch it with the department's
+    /// API token as `Authorization: Bearer`).
+    materials: Option<Vec<EventMaterial>>,
+}
+
+/// A material of a `DepartmentEvent`.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct EventMaterial {
+    /// The material's field key.
+    key: String,
+    label: String,
+    /// As in `fields`: `{"files": [...]}`, `"commit"` or `"certificate"`.
+    answer: serde_json::Value,
+    files: Vec<EventFile>,
+}
+
+/// A file of an `EventMaterial`.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct EventFile {
+    #[schema(format = Uuid)]
+    id: String,
+    filename: String,
+    size: u64,
+    content_type: String,
+    sha256: String,
+    #[schema(format = DateTime)]
+    created_at: String,
+    /// `<public origin>/api/v1/uploads/{id}?expires=…&sig=…`.
+    url: String,
+    #[schema(format = DateTime)]
+    expires_at: String,
 }
 
 /// The work item of a `DepartmentEvent`.

@@ -127,7 +127,9 @@ pub async fn detail(
 /// `not_your_department`). Not allowed from the current state → 409
 /// `invalid_transition`; `return` and `reject` need a `comment` (422);
 /// a `version` other than the current one, or another clerk acting at the
-/// same moment → 409 `version_conflict` (exactly one wins). Completing an
+/// same moment → 409 `version_conflict` (exactly one wins). `return` may
+/// name `corrections` (field and material keys of the item, else 422
+/// `unknown_field`); materials marked 不合格 are always asked for. Completing an
 /// item releases the waiting items that depended on it. `result` only with
 /// `complete`: items that issue an e-certificate need
 /// `result.certificate_no` (and take `result.valid_until`).
@@ -160,8 +162,12 @@ pub async fn act(
 ///
 /// Only the applicant; only a `returned` item of this submission (else 409
 /// `invalid_transition`); only fields that item uses (else 422
-/// `unknown_field`). The item becomes `pending` again and its due date
-/// moves by the working days it was paused.
+/// `unknown_field`). When the return named `corrections`, only those keys
+/// (else 422 `not_requested`), and every material among them must come
+/// back as new files `{"files": [...]}` (else 422 `required` /
+/// `files_required`); the files they replace stay readable as replaced.
+/// The item becomes `pending` again and its due date moves by the working
+/// days it was paused.
 #[utoipa::path(
     post,
     path = "/api/v1/submissions/{id}/supplement",
@@ -173,8 +179,8 @@ pub async fn act(
     responses(
         (status = 200, description = "Supplemented: the item, `pending` again.", body = ActionResult),
         (status = 404, description = "`not_found`: no such submission, or not the caller's.", body = ErrorEnvelope),
-        (status = 409, description = "`invalid_transition`: the item is not `returned`.", body = ErrorEnvelope),
-        (status = 422, description = "`validation`: `unknown_work_item`, `unknown_field`, or an answer that fails its checks.", body = ErrorEnvelope),
+        (status = 409, description = "`invalid_transition`: the item is not `returned`; `upload_in_use`: a file was just used elsewhere.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_work_item`, `unknown_field`, `not_requested`, `required`, `files_required`, `unknown_upload`, `upload_in_use`, or an answer that fails its checks.", body = ErrorEnvelope),
     ),
 )]
 pub async fn supplement(

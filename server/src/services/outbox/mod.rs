@@ -248,6 +248,7 @@ async fn deliver(
         .pii
         .decrypt(&row.payload_enc)
         .map_err(|_| "payload unreadable")?;
+    let body = with_download_links(state, row, body).await;
     let ts = Utc::now().timestamp();
     let res = client
         .post(url)
@@ -267,6 +268,73 @@ async fn deliver(
     } else {
         Err(format!("HTTP {}", res.status().as_u16()))
     }
+}
+
+/// Adds `materials` to an event that carries answers: each material of the
+/// item with its files and, per file, a download link signed for the
+/// event's department, valid 15 minutes from this delivery attempt (the
+/// receiver fetches it with its API token). Made at delivery, not when
+/// queued, so a retried event never carries a dead link.
+async fn with_download_links(state: &AppState, row: &outbox::Model, body: String) -> String {
+    let Some(sid) = row.submission_id else { return body };
+    let Ok(mut v) = serde_json::from_str::<Value>(&body) else {
+        return body;
+    };
+    let keys: Vec<String> = v
+        .get("fields")
+        .and_then(Value::as_object)
+        .map(|f| {
+            f.keys()
+                .filter(|k| {
+                    state
+                        .catalog
+                        .field(k)
+                        .is_some_and(|d| d.kind == app::catalog::FieldKind::Material)
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if keys.is_empty() {
+        return body;
+    }
+    let files = match crate::services::uploads::files_of(&state.db, sid).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(error = %e, "files of an event not read; sent without links");
+            return body;
+        }
+    };
+    let now = Utc::now();
+    let origin = state.settings.public_origin.clone().unwrap_or_default();
+    let materials: Vec<Value> = keys
+        .iter()
+        .map(|k| {
+            let list: Vec<Value> = files
+                .get(k)
+                .map(|f| f.0.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|f| {
+                    let id = Uuid::parse_str(&f.id).ok()?;
+                    let (path, expires) =
+                        crate::services::uploads::signed_path(state, id, &row.department, now);
+                    let mut j = serde_json::to_value(f).ok()?;
+                    j["url"] = Value::String(format!("{origin}{path}"));
+                    j["expires_at"] = Value::String(expires.to_rfc3339());
+                    Some(j)
+                })
+                .collect();
+            json!({
+                "key": k,
+                "label": state.catalog.field(k).map(|d| d.label.clone()).unwrap_or_default(),
+                "answer": v["fields"][k],
+                "files": list,
+            })
+        })
+        .collect();
+    v["materials"] = Value::Array(materials);
+    v.to_string()
 }
 
 /// One round: claim, deliver concurrently, and record every outcome in one

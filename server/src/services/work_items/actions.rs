@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::db::WriteTxn;
 use crate::db::entities::{submission, work_item, work_item_event};
 use crate::identity::Actor;
+use crate::services::materials::review;
 use crate::services::notifications::{self, Message};
 use crate::services::tracking::{briefs, decrypt_data, due_date, items_of, states};
 use crate::services::{ServiceError, ServiceResult, outbox, profiles};
@@ -129,12 +130,27 @@ pub async fn act(
         });
     };
 
+    let corrections = match action {
+        Action::Return => review::corrections_for(state, &w, req.corrections.as_deref()).await?,
+        _ if req.corrections.is_some() => {
+            return Err(ServiceError::field(
+                "corrections",
+                "invalid",
+                "corrections 仅用于退回补正（return）",
+            ));
+        }
+        _ => None,
+    };
+
     let today = Date::today_china();
     let txn = state.writes.begin(&state.db).await?;
     lock_submission(&txn, w.submission_id).await?;
     let mut extra = Vec::new();
     match action {
-        Action::Return => extra.push((work_item::Column::PausedAt, Expr::value(Utc::now()))),
+        Action::Return => {
+            extra.push((work_item::Column::PausedAt, Expr::value(Utc::now())));
+            extra.push((work_item::Column::Corrections, Expr::value(corrections)));
+        }
         Action::Complete => extra.push((work_item::Column::Result, Expr::value(result.clone()))),
         _ => {}
     }

@@ -14,6 +14,7 @@ use crate::db::entities::{submission, work_item_event};
 use crate::identity::{Actor, RequestMeta};
 use crate::services::answers::fields_for;
 use crate::services::audit::{self, Event};
+use crate::services::materials;
 use crate::services::tracking::{briefs, decrypt_data, items_of, status_of, timeline_entry, view};
 use crate::services::{ServiceError, ServiceResult, profiles};
 
@@ -73,6 +74,12 @@ pub async fn detail(
         issues_certificate: bundle
             .and_then(|b| b.item(&w.item))
             .and_then(|i| i.result_certificate.clone()),
+        // Files only for the department that handles the item (need-to-know).
+        documents: if own {
+            materials::item_documents(state, &s, &w, &data).await?
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -136,7 +143,9 @@ pub async fn staff_view(
             .collect()
     };
     audited_view(state, actor, s.id, json!({ "department": dept }), meta).await;
-    view(state, s, data).await
+    let mut dto = view(state, s, data).await?;
+    dto.commitments = materials::commitments::of_submission(state, &state.db, s).await?;
+    Ok(dto)
 }
 
 /// Every staff view of a submission's answers is in the audit log.

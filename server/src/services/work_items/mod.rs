@@ -65,6 +65,7 @@ pub fn row(catalog: &Catalog, w: &work_item::Model, today: Date) -> WorkItemRow 
         due_soon,
         submitted_at: w.submitted_at.to_rfc3339(),
         version: w.version,
+        commitments_overdue: 0,
     }
 }
 

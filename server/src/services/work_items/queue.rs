@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use app::api::WorkQueue;
+use app::api::{WorkItemRow, WorkQueue};
 use app::domain::Date;
 use app::workflow::{ALL_STATUSES, OPEN_STATUSES, RUNNING_STATUSES, WorkStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -15,6 +15,7 @@ use super::{department_of, row};
 use crate::AppState;
 use crate::db::entities::work_item;
 use crate::identity::Actor;
+use crate::services::materials::commitments;
 use crate::services::{ServiceError, ServiceResult, paging};
 
 /// Filters of the queue.
@@ -92,7 +93,16 @@ pub async fn queue(state: &AppState, actor: &Actor, f: QueueFilter) -> ServiceRe
     });
     let (counts, overdue) = tallies(state, &dept, today).await?;
     Ok(WorkQueue {
-        items: rows.iter().map(|w| row(&state.catalog, w, today)).collect(),
+        items: {
+            let ids: Vec<Uuid> = rows.iter().map(|w| w.id).collect();
+            let late = commitments::overdue_counts(&state.db, &ids, today).await?;
+            rows.iter()
+                .map(|w| WorkItemRow {
+                    commitments_overdue: late.get(&w.id).copied().unwrap_or(0),
+                    ..row(&state.catalog, w, today)
+                })
+                .collect()
+        },
         next,
         counts,
         overdue,

@@ -1,8 +1,11 @@
 //! The applicant's supplement (补正) of a returned work item.
 
-use app::api::{ActionResult, SupplementRequest};
+use std::collections::BTreeMap;
+
+use app::api::{ActionResult, FieldError, SupplementRequest};
 use app::catalog::merge::merge;
 use app::catalog::values::check;
+use app::catalog::{FieldKind, MaterialAnswer};
 use app::domain::Date;
 use app::workflow::{Action, WorkStatus, next};
 use chrono::Utc;
@@ -16,8 +19,10 @@ use super::transitions::{conflict, event, lock_submission, transition};
 use crate::AppState;
 use crate::db::entities::{submission, work_item, work_item_event};
 use crate::identity::Actor;
+use crate::services::answers::Asked;
+use crate::services::materials::{commitments, review};
 use crate::services::tracking::{decrypt_data, may_act_on};
-use crate::services::{ServiceError, ServiceResult, outbox};
+use crate::services::{ServiceError, ServiceResult, outbox, uploads};
 
 /// The applicant corrects a returned item (补正): the answers are updated,
 /// the item is pending again and its clock resumes where it stopped (the
@@ -55,30 +60,75 @@ pub async fn supplement(
         .item(&w.item)
         .map(|i| i.fields.iter().map(|f| f.key.as_str()).collect())
         .unwrap_or_default();
+    // What the clerk asked to correct; `None`: any answer of the item.
+    let asked: Option<Vec<String>> = w
+        .corrections
+        .as_deref()
+        .and_then(|c| serde_json::from_str::<Vec<Asked>>(c).ok())
+        .map(|a| a.into_iter().map(|a| a.key).collect());
     let today = Date::today_china();
     let mut data = decrypt_data(state, &s)?;
     let mut errors = Vec::new();
+    let mut uploads_map: BTreeMap<String, Vec<Uuid>> = BTreeMap::new();
     for (k, v) in &req.data {
-        match form.field(k).filter(|_| item_keys.contains(&k.as_str())) {
-            None => errors.push(app::api::FieldError::new(
+        let Some(f) = form.field(k).filter(|_| item_keys.contains(&k.as_str())) else {
+            errors.push(FieldError::new(
                 k.clone(),
                 "unknown_field",
                 format!("这个事项不使用“{k}”"),
-            )),
-            Some(f) => match check(f, Some(v), today) {
-                Ok(Some(v)) => {
-                    data.insert(k.clone(), v);
+            ));
+            continue;
+        };
+        if asked.as_ref().is_some_and(|a| !a.contains(k)) {
+            errors.push(FieldError::new(
+                k.clone(),
+                "not_requested",
+                format!("“{}”不在需要补正的范围内", f.label),
+            ));
+            continue;
+        }
+        if f.kind == FieldKind::Material && MaterialAnswer::of(v) != Some(MaterialAnswer::Files) {
+            errors.push(FieldError::new(
+                k.clone(),
+                "files_required",
+                format!("请重新上传{}", f.label),
+            ));
+            continue;
+        }
+        match check(f, Some(v), today) {
+            Ok(Some(v)) => {
+                if f.kind == FieldKind::Material {
+                    let ids = MaterialAnswer::files(&v)
+                        .iter()
+                        .filter_map(|i| Uuid::parse_str(i).ok())
+                        .collect();
+                    uploads_map.insert(k.clone(), ids);
                 }
-                Ok(None) => {
-                    data.remove(k);
-                }
-                Err(e) => errors.push(e),
-            },
+                data.insert(k.clone(), v);
+            }
+            Ok(None) => {
+                data.remove(k);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Every material found wanting must come back.
+    for key in asked.iter().flatten() {
+        if let Some(f) = form.field(key).filter(|f| f.kind == FieldKind::Material)
+            && !req.data.contains_key(key)
+        {
+            errors.push(FieldError::new(
+                key.clone(),
+                "required",
+                format!("请重新上传{}", f.label),
+            ));
         }
     }
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
+    uploads::check_bindable(&state.db, actor.user_id, &uploads_map).await?;
+    let now = Utc::now();
 
     // The clock resumes: the due date moves by the working days it was paused.
     let paused_on = w
@@ -101,12 +151,20 @@ pub async fn supplement(
                 Expr::value(None::<chrono::DateTime<Utc>>),
             ),
             (work_item::Column::DueDate, Expr::value(due)),
+            (work_item::Column::Corrections, Expr::value(None::<String>)),
         ],
     )
     .await?;
     if !ok {
         return Err(conflict());
     }
+    for material in uploads_map.keys() {
+        uploads::supersede(&txn, s.id, material, now).await?;
+    }
+    uploads::bind(&txn, actor.user_id, s.id, &uploads_map, now)
+        .await
+        .map_err(commitments::race_or)?;
+    review::forget(&txn, w.id, &uploads_map.keys().cloned().collect::<Vec<_>>()).await?;
     let data_now = data.clone();
     submission::Entity::update_many()
         .col_expr(

@@ -20,6 +20,7 @@ fn field(key: &str, kind: FieldKind, required: bool, rules: Rules) -> FormField 
         pii: PiiClass::None,
         rules,
         certificate: None,
+        commit_days: None,
     }
 }
 
@@ -384,6 +385,7 @@ fn submitting_checks_every_step_and_files_only_this_form() {
                 .cloned()
                 .unwrap_or_default(),
             idempotency_key: Some("k1".into()),
+            commitment_agreed: false,
         }
     );
 }

@@ -1,0 +1,50 @@
+//! Periodic jobs: 告知承诺 reminders and removing uploads no submission
+//! took. Safe to run on several instances at once (every step claims its
+//! rows with a conditional update or delete).
+
+use std::time::Duration;
+
+use app::domain::Date;
+use chrono::{DateTime, Utc};
+
+use super::materials::commitments;
+use super::notifications::LoggedSms;
+use super::uploads;
+use crate::AppState;
+
+/// How often the jobs run.
+pub const EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub reminders: u64,
+    pub uploads_removed: u64,
+    pub stray_files_removed: u64,
+}
+
+/// One run of every job, as of `now`.
+pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Report> {
+    let today = Date::from_days_since_epoch((now.timestamp() + 8 * 3600).div_euclid(86_400));
+    let reminders = commitments::remind(state, today, &LoggedSms).await?;
+    let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
+    Ok(Report {
+        reminders,
+        uploads_removed,
+        stray_files_removed,
+    })
+}
+
+/// Runs the jobs now and then every [`EVERY`], logging failures.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_once(&state, Utc::now()).await {
+                tracing::error!(error = %format!("{e:#}"), "housekeeping failed");
+            }
+        }
+    })
+}
