@@ -226,6 +226,64 @@ impl ServerProcess {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
+
+    /// The running process's id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(tokio::process::Child::id)
+    }
+}
+
+/// Resident memory of process `pid` in KiB (`VmRSS`, Linux).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// A 1×1 PNG, for materials in generated submissions.
+pub const TINY_PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// Uploads `bytes` as `filename`; the upload's id.
+pub async fn upload(
+    c: &reqwest::Client,
+    base: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> anyhow::Result<String> {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
+    let res = c
+        .post(format!("{base}/api/v1/uploads"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await?;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap_or_default();
+    if status != 201 {
+        bail!("upload answered {status}: {v}");
+    }
+    Ok(v["id"].as_str().unwrap_or_default().to_owned())
+}
+
+/// `data` with each placeholder upload id (`EXAMPLE_UPLOAD`) replaced by a
+/// fresh upload of a small picture, as an applicant's own files.
+pub async fn with_uploads(c: &reqwest::Client, base: &str, data: &mut Value) -> anyhow::Result<()> {
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD.decode(TINY_PNG)?;
+    if let Some(map) = data.as_object_mut() {
+        for v in map.values_mut() {
+            if let Some(files) = v.get_mut("files").and_then(Value::as_array_mut) {
+                for f in files.iter_mut() {
+                    if f == app::catalog::values::EXAMPLE_UPLOAD {
+                        *f = Value::String(upload(c, base, "材料.png", png.clone()).await?);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The release server binary (`--server` overrides).

@@ -134,6 +134,12 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
                 while !stop.load(Ordering::Relaxed) {
                     let mut b = (*body).clone();
                     b["idempotency_key"] = json!(uuid::Uuid::now_v7().to_string());
+                    // The files first (the server may be down: try again).
+                    let base = url.trim_end_matches("/api/v1/submissions");
+                    if bench::with_uploads(&c, base, &mut b["data"]).await.is_err() {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
                     if let Some(ack) = file_until_acknowledged(&c, &url, &b, &counters).await {
                         acks.lock().await.push(ack);
                     }

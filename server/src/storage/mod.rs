@@ -34,7 +34,7 @@ use crate::crypto::PiiCipher;
 /// S3 refuses parts under 5 MiB (but the last).
 const S3_PART_SIZE: usize = 5 * 1024 * 1024;
 /// Local parts are only write batches of the staging file.
-const LOCAL_PART_SIZE: usize = 1024 * 1024;
+const LOCAL_PART_SIZE: usize = 128 * 1024;
 /// Parts being uploaded at once (memory: about this many parts plus one).
 const MAX_PARTS_IN_FLIGHT: usize = 2;
 
@@ -202,7 +202,7 @@ impl FileStore {
     /// Encrypts `body` with a fresh random 256-bit per-file key and writes it
     /// under `key` (a path like `uploads/<uuid>`: letters, digits, `-`, `_`,
     /// `.` and `/`-separated segments). Streams: memory stays bounded (about
-    /// [`MAX_PARTS_IN_FLIGHT`] + 1 upload parts: 3 MiB locally, 15 MiB on S3,
+    /// [`MAX_PARTS_IN_FLIGHT`] + 1 upload parts: 384 KiB locally, 15 MiB on S3,
     /// where parts are at least 5 MiB), never the whole file.
     ///
     /// Durable when it returns: on the local filesystem the file and its

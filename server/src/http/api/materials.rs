@@ -7,9 +7,8 @@ use app::api::{
 };
 use axum::Json;
 use axum::body::Body;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 use serde::Deserialize;
@@ -64,16 +63,22 @@ pub struct UploadForm {
 pub async fn create(
     State(state): State<AppState>,
     actor: Actor,
-    multipart: Result<Multipart, MultipartRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<(StatusCode, Json<UploadDto>), ApiError> {
     uploads::uploaders_only(&actor)?;
-    let mut multipart = multipart.map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "请以 multipart/form-data 上传，文件放在名为 file 的部分",
-        )
-    })?;
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "请以 multipart/form-data 上传，文件放在名为 file 的部分",
+            )
+        })?;
+    let mut multipart = multer::Multipart::new(OneChunkAtATime::new(body.into_data_stream()), boundary);
     loop {
         let field = multipart.next_field().await.map_err(multipart_error)?;
         let Some(field) = field else {
@@ -92,15 +97,46 @@ pub async fn create(
     }
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "文件过大")
-    } else {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "上传的内容不是有效的 multipart/form-data",
-        )
+fn multipart_error(_: multer::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "上传的内容不是有效的 multipart/form-data",
+    )
+}
+
+/// Hands the multipart parser one chunk per poll. multer reads its input
+/// until it would block, so on a fast connection it would buffer a whole
+/// file ahead of the encryption and the store; this keeps each upload's
+/// memory to a few chunks, however many arrive at once.
+struct OneChunkAtATime<S> {
+    inner: S,
+    rest: bool,
+}
+
+impl<S> OneChunkAtATime<S> {
+    fn new(inner: S) -> Self {
+        Self { inner, rest: false }
+    }
+}
+
+impl<S: futures::Stream + Unpin> futures::Stream for OneChunkAtATime<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.rest {
+            self.rest = false;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let next = std::pin::Pin::new(&mut self.inner).poll_next(cx);
+        if matches!(next, std::task::Poll::Ready(Some(_))) {
+            self.rest = true;
+        }
+        next
     }
 }
 

@@ -37,7 +37,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(forms::list, forms::submit))
         .routes(routes!(forms::get))
         .routes(routes!(work::supplement))
-        .routes(unlimited_body(routes!(materials::create, materials::list)))
+        .routes(routes!(materials::create, materials::list))
         .routes(routes!(materials::get))
         .routes(routes!(materials::fulfil))
         .routes(routes!(materials::decide))
@@ -73,18 +73,6 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::endpoint))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::audit_verify))
-}
-
-/// Uploads stream through their own size check (`ONETHING_UPLOAD_MAX_BYTES`,
-/// refused as soon as it is passed), not axum's 2 MB default for bodies.
-fn unlimited_body(
-    (schemas, paths, method): utoipa_axum::router::UtoipaMethodRouter<AppState>,
-) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
-    (
-        schemas,
-        paths,
-        method.layer(axum::extract::DefaultBodyLimit::disable()),
-    )
 }
 
 /// The routes that are not JSON operations of the API, and so not in the

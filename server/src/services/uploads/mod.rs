@@ -158,10 +158,14 @@ where
         bound_at: None,
         superseded_at: None,
     };
-    if let Err(e) = upload::Entity::insert(upload::ActiveModel::from(row.clone()))
-        .exec_without_returning(&state.db)
-        .await
-    {
+    let recorded = async {
+        let txn = state.writes.begin(&state.db).await?;
+        upload::Entity::insert(upload::ActiveModel::from(row.clone()))
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await
+    };
+    if let Err(e) = recorded.await {
         // Housekeeping would remove the object anyway; do not wait for it.
         let _ = state.files.delete(&key).await;
         return Err(e.into());
@@ -451,11 +455,13 @@ pub async fn purge_orphans(state: &AppState, now: DateTime<Utc>) -> anyhow::Resu
             // The row first, and only if still unbound (a submission may have
             // taken it meanwhile); then the object. A failure in between
             // leaves a stray object, which the pass below removes.
+            let txn = state.writes.begin(&state.db).await?;
             let gone = upload::Entity::delete_many()
                 .filter(upload::Column::Id.eq(u.id))
                 .filter(upload::Column::BoundAt.is_null())
-                .exec(&state.db)
+                .exec(&txn)
                 .await?;
+            txn.commit().await?;
             if gone.rows_affected == 1 {
                 state.files.delete(&u.storage_key).await?;
                 rows += 1;
