@@ -406,6 +406,24 @@ pub struct ProfileDto {
     pub subject: String,
     pub facts: Vec<ProfileFact>,
     pub certificates: Vec<CertificateDto>,
+    /// Credit records (信用记录), newest first: e.g. a broken 告知承诺.
+    #[serde(default)]
+    pub credit_records: Vec<CreditRecordDto>,
+}
+
+/// A credit record of a profile (一人一档/一企一档).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CreditRecord))]
+pub struct CreditRecordDto {
+    /// `commitment_breached`.
+    pub kind: String,
+    /// What it is, for people (e.g. 告知承诺未履约：《父母结婚证》).
+    pub title: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_no: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
+    pub created_at: String,
 }
 
 /// `PUT /api/v1/profile/{key}`.

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::AppState;
-use crate::db::entities::{certificate, profile_fact};
+use crate::db::entities::{certificate, credit_record, profile_fact, submission};
 use crate::identity::Actor;
 use crate::identity::Subject;
 use crate::state::DomainEvent;
@@ -296,11 +296,56 @@ pub async fn get(state: &AppState, actor: &Actor) -> ServiceResult<ProfileDto> {
         .into_iter()
         .map(|c| dto(state, c, today))
         .collect();
+    let credit_records = credit_records(state, subject).await?;
     Ok(ProfileDto {
         subject: subject.key(),
         facts,
         certificates,
+        credit_records,
     })
+}
+
+/// The subject's credit records, newest first (at most 100).
+async fn credit_records(
+    state: &AppState,
+    subject: Subject,
+) -> Result<Vec<app::api::CreditRecordDto>, sea_orm::DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows = credit_record::Entity::find()
+        .filter(credit_record::Column::Subject.eq(subject))
+        .order_by_desc(credit_record::Column::CreatedAt)
+        .limit(100)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.submission_id).collect();
+    let tracking: std::collections::HashMap<uuid::Uuid, String> = submission::Entity::find()
+        .filter(submission::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.tracking_no))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let material = r
+                .material
+                .as_deref()
+                .and_then(|m| state.catalog.field(m))
+                .map(|f| f.label.clone())
+                .unwrap_or_default();
+            app::api::CreditRecordDto {
+                title: match r.kind.as_str() {
+                    "commitment_breached" => format!("告知承诺未履约：《{material}》"),
+                    other => other.to_owned(),
+                },
+                kind: r.kind,
+                reason: r.reason,
+                tracking_no: r.submission_id.and_then(|s| tracking.get(&s).cloned()),
+                created_at: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            }
+        })
+        .collect())
 }
 
 /// Corrects (or adds) one fact of the caller's own profile.

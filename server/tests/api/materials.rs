@@ -509,6 +509,15 @@ async fn a_promise_is_followed_up_to_its_outcome(app: TestApp) {
     assert_eq!(records[0].material.as_deref(), Some("marriage_certificate"));
     let (_, inbox) = b2.get("/api/v1/notifications").await;
     assert!(inbox.to_string().contains("承诺未履约"), "{inbox}");
+    // In the applicant's profile (一人一档), not in anyone else's.
+    let (_, profile) = b2.get("/api/v1/profile").await;
+    assert_eq!(profile["credit_records"][0]["kind"], "commitment_breached");
+    assert_eq!(profile["credit_records"][0]["reason"], "逾期未补交结婚证");
+    assert_eq!(
+        profile["credit_records"][0]["tracking_no"],
+        created2["tracking_no"]
+    );
+    assert_eq!(b.get("/api/v1/profile").await.1["credit_records"], json!([]));
 }
 
 async fn reminders_go_out_once_before_and_on_the_due_date(app: TestApp) {
