@@ -789,3 +789,80 @@ async fn housekeeping_removes_what_no_submission_took(app: TestApp) {
         assert_eq!(download(&b, &u.id.to_string()).await.0, 200);
     }
 }
+
+/// The whole path on an S3-compatible store (`ONETHING_TEST_S3_ENDPOINT`,
+/// which `.ci/test` points at a moto server): two instances sharing one
+/// bucket and one database, a file uploaded to one and read from the
+/// other, and housekeeping removing an unused one from the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_files_through_s3() {
+    let Some(endpoint) = std::env::var("ONETHING_TEST_S3_ENDPOINT")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+    else {
+        eprintln!("skipping the S3 upload test: ONETHING_TEST_S3_ENDPOINT is not set");
+        return;
+    };
+    let bucket = format!("onething-api-{}", uuid::Uuid::now_v7().simple());
+    let created = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(
+        created.status().is_success(),
+        "create bucket: {}",
+        created.status()
+    );
+    let vars = vec![
+        ("ONETHING_STORAGE_URL", format!("s3://{bucket}/files")),
+        ("ONETHING_S3_ENDPOINT", endpoint.clone()),
+        ("ONETHING_S3_ACCESS_KEY_ID", "test".to_owned()),
+        ("ONETHING_S3_SECRET_ACCESS_KEY", "test".to_owned()),
+    ];
+    let opts = crate::helpers::Options { demo: false, vars };
+    let (app, _) = crate::helpers::spawn(crate::helpers::Backend::Sqlite, opts)
+        .await
+        .expect("sqlite app");
+    assert!(
+        app.state
+            .files
+            .describe()
+            .starts_with(&format!("s3://{bucket}/files"))
+    );
+    let (b, _, _) = app.new_citizen("刘美丽").await;
+    let pdf = tiny_pdf();
+    let (status, up) = b.upload("证明.pdf", pdf.clone()).await;
+    assert_eq!(status, 201, "{up}");
+    let id = up["id"].as_str().expect("id").to_owned();
+
+    // A second instance on the same database and bucket serves it.
+    let second = server::Application::build(app.settings.clone())
+        .await
+        .expect("second instance");
+    let base2 = format!("http://{}", second.local_addr());
+    tokio::spawn(async move {
+        let _ = second.run().await;
+    });
+    let b2 = Browser {
+        base: base2,
+        client: b.client.clone(),
+    };
+    let (status, _, bytes) = download(&b2, &id).await;
+    assert_eq!((status, bytes), (StatusCode::OK, pdf));
+
+    // Unused for a day: gone from the bucket.
+    let report = server::services::housekeeping::run_once(&app.state, Utc::now() + Duration::hours(25))
+        .await
+        .expect("run");
+    assert_eq!(report.uploads_removed, 1);
+    assert!(
+        app.state
+            .files
+            .list_older_than("uploads", Utc::now() + Duration::hours(26))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(download(&b, &id).await.0, 404);
+}
