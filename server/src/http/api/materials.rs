@@ -157,6 +157,12 @@ pub async fn list(State(state): State<AppState>, actor: Actor) -> Result<Json<Ve
     Ok(Json(uploads::list_unbound(&state, &actor).await?))
 }
 
+/// A file's bytes (described for the document).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// A signed link's parameters, and how to answer.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -186,7 +192,12 @@ pub struct DownloadQuery {
     params(("id" = Uuid, Path, description = "The upload's id"), DownloadQuery),
     security(("session" = []), ("department_token" = [])),
     responses(
-        (status = 200, description = "The file.", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with the type judged when it was uploaded.", content(
+            (FileBytes = "application/pdf"),
+            (FileBytes = "image/jpeg"),
+            (FileBytes = "image/png"),
+            (FileBytes = "image/webp"),
+        )),
         (status = 401, description = "`unauthorized`: not logged in.", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no such upload, or not the caller's to read.", body = ErrorEnvelope),
     ),
