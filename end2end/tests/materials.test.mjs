@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   BASE_URL,
@@ -80,7 +83,25 @@ test('新生儿出生 with materials on a phone: a photo and a PDF, 结婚证 pr
   await register.locator('.file', { hasText: '多余的.pdf' }).waitFor({ state: 'detached' });
   assert.equal(await register.locator('.file[data-upload]').count(), 1);
 
-  await uploadFiles(citizen.locator('[data-field="newborn_photo"]'), samplePng('新生儿照片.png', { hue: 2 }));
+  // A photo over 2000 px is scaled down in the browser and sent as JPEG.
+  const newborn = citizen.locator('[data-field="newborn_photo"]');
+  await uploadFiles(newborn, samplePng('新生儿照片.png', { width: 2600, height: 1800, hue: 2 }));
+  await newborn.locator('.file[data-type="image/jpeg"]', { hasText: '新生儿照片.jpg' }).waitFor();
+  const sent = await citizen.request.get(`${BASE_URL}/api/v1/uploads`);
+  const big = (await sent.json()).find((u) => u.filename === '新生儿照片.jpg');
+  assert.equal(big?.content_type, 'image/jpeg');
+
+  // What the server refuses is said beside the field, in Chinese.
+  const text = join(tmpdir(), `说明-${process.pid}.txt`);
+  writeFileSync(text, '这不是图片');
+  await newborn.locator('input[type=file]').setInputFiles(text);
+  rmSync(text);
+  const refused = newborn.locator('.file.failed', { hasText: '说明-' });
+  await refused.getByText('只能上传 PDF、JPG、PNG 或 WebP 格式的文件').waitFor();
+  await refused.getByRole('button', { name: /移除/ }).click();
+  await refused.waitFor({ state: 'detached' });
+  // (Chromium logs the refused request; that error is the expected one.)
+  citizen.errors = citizen.errors.filter((e) => !e.includes('status of 415'));
 
   // 结婚证 may be promised (容缺受理, 5 working days): the 告知承诺书 shows.
   const marriage = citizen.locator('[data-field="marriage_certificate"]');
