@@ -1,7 +1,9 @@
 //! Browser helpers for islands: navigation, the URL, history, focus,
-//! scrolling, local storage, clock and random keys. The one place in `app`
-//! that touches `web_sys`/`js_sys`; on the server every helper is a no-op
-//! (or answers "nothing"), so callers need no `cfg`.
+//! scrolling, local storage, clock, random keys, and the files a person
+//! picks (photos scaled down before they are sent). With the upload in
+//! [`crate::client`], the one place in `app` that touches
+//! `web_sys`/`js_sys`; on the server every helper is a no-op (or answers
+//! "nothing"), so callers need no `cfg`.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -169,6 +171,175 @@ pub fn storage_remove(key: &str) {
     let _ = key;
 }
 
+/// A file the person picked, not yet uploaded.
+#[derive(Clone, Debug)]
+pub struct Picked {
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    /// What the browser says it is (the server judges by the bytes).
+    pub content_type: String,
+    #[cfg(feature = "hydrate")]
+    pub blob: web_sys::Blob,
+}
+
+/// The files chosen in the `<input type="file">` an event came from. The
+/// input is emptied, so choosing the same file again is a new choice.
+pub fn picked_files(ev: &leptos::ev::Event) -> Vec<Picked> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(list) = input.files() {
+            for i in 0..list.length() {
+                if let Some(f) = list.get(i) {
+                    out.push(Picked {
+                        name: f.name(),
+                        size: js_size(f.size()),
+                        content_type: f.type_(),
+                        blob: f.into(),
+                    });
+                }
+            }
+        }
+        input.set_value("");
+        out
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        Vec::new()
+    }
+}
+
+/// Photos larger than this are re-encoded before upload.
+pub const SHRINK_ABOVE_BYTES: u64 = 2 * 1024 * 1024;
+/// The longest side a photo is sent with.
+pub const MAX_SIDE_PX: u32 = 2000;
+
+/// Whether a picked file is a photo worth re-encoding: any picture the
+/// browser may decode (HEIC included, which the server refuses), but not
+/// a PDF.
+pub fn is_photo(content_type: &str, name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    content_type.starts_with("image/") || lower.ends_with(".heic") || lower.ends_with(".heif")
+}
+
+/// The size a picture of `w` × `h` is scaled to: its longest side at most
+/// [`MAX_SIDE_PX`], proportions kept, never enlarged.
+pub fn scaled_size(w: u32, h: u32) -> (u32, u32) {
+    let long = w.max(h);
+    if long <= MAX_SIDE_PX || long == 0 {
+        return (w, h);
+    }
+    let f = f64::from(MAX_SIDE_PX) / f64::from(long);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "scaled down from a u32"
+    )]
+    let s = |x: u32| ((f64::from(x) * f).round() as u32).max(1);
+    (s(w), s(h))
+}
+
+/// `IMG_0001.HEIC` → `IMG_0001.jpg`.
+pub fn jpeg_name(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let stem = if stem.is_empty() { "photo" } else { stem };
+    format!("{stem}.jpg")
+}
+
+/// A photo made fit to send: when it is larger than
+/// [`SHRINK_ABOVE_BYTES`] or [`MAX_SIDE_PX`], or not JPEG/PNG/WebP (HEIC),
+/// it is drawn on a canvas no larger than [`MAX_SIDE_PX`] and re-encoded as
+/// JPEG (quality 0.85), which also turns HEIC into JPEG where the browser
+/// can decode it. Anything else, or anything that fails, is sent as it is
+/// (the server then says what is wrong).
+pub async fn shrink(p: Picked) -> Picked {
+    #[cfg(feature = "hydrate")]
+    {
+        if !is_photo(&p.content_type, &p.name) {
+            return p;
+        }
+        match reencode(&p).await {
+            Some(better) => better,
+            None => p,
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        p
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn reencode(p: &Picked) -> Option<Picked> {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window()?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(window.create_image_bitmap_with_blob(&p.blob).ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let sendable = matches!(p.content_type.as_str(), "image/jpeg" | "image/png" | "image/webp");
+    if sendable && p.size <= SHRINK_ABOVE_BYTES && w.max(h) <= MAX_SIDE_PX {
+        bitmap.close();
+        return None;
+    }
+    let (tw, th) = scaled_size(w, h);
+    let canvas: web_sys::HtmlCanvasElement = window
+        .document()?
+        .create_element("canvas")
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    canvas.set_width(tw);
+    canvas.set_height(th);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    // JPEG has no transparency: a white sheet under a transparent PNG.
+    ctx.set_fill_style_str("#fff");
+    ctx.fill_rect(0.0, 0.0, f64::from(tw), f64::from(th));
+    let drawn =
+        ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(tw), f64::from(th));
+    bitmap.close();
+    drawn.ok()?;
+    let mut err = None;
+    let encoded = js_sys::Promise::new(&mut |resolve, _reject| {
+        err = canvas
+            .to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from_f64(0.85))
+            .err();
+    });
+    if err.is_some() {
+        return None;
+    }
+    let blob: web_sys::Blob = JsFuture::from(encoded).await.ok()?.dyn_into().ok()?;
+    Some(Picked {
+        name: jpeg_name(&p.name),
+        size: js_size(blob.size()),
+        content_type: "image/jpeg".into(),
+        blob,
+    })
+}
+
+/// A size in bytes as JavaScript gives it (a whole, non-negative double).
+#[cfg(feature = "hydrate")]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "file sizes are whole and far below 2^53"
+)]
+fn js_size(n: f64) -> u64 {
+    n.max(0.0) as u64
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -181,5 +352,24 @@ mod tests {
         for bad in ["//evil.example", "/\\evil", "https://evil.example", "me", ""] {
             assert_eq!(super::safe_next(Some(bad)), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn photos_are_scaled_to_at_most_2000_px_and_renamed_jpeg() {
+        assert_eq!(super::scaled_size(4032, 3024), (2000, 1500));
+        assert_eq!(super::scaled_size(3024, 4032), (1500, 2000));
+        assert_eq!(super::scaled_size(1200, 900), (1200, 900), "never enlarged");
+        assert_eq!(super::scaled_size(2000, 10), (2000, 10));
+        assert_eq!(super::scaled_size(40_000, 1), (2000, 1), "at least one pixel");
+        assert_eq!(super::jpeg_name("IMG_0001.HEIC"), "IMG_0001.jpg");
+        assert_eq!(super::jpeg_name("出生证明.page.png"), "出生证明.page.jpg");
+        assert_eq!(super::jpeg_name("scan"), "scan.jpg");
+        assert_eq!(super::jpeg_name(".png"), "photo.jpg");
+        assert!(super::is_photo("image/heic", "a.heic"));
+        assert!(
+            super::is_photo("", "IMG_1.HEIC"),
+            "some phones send HEIC without a type"
+        );
+        assert!(!super::is_photo("application/pdf", "a.pdf"));
     }
 }

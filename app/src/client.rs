@@ -3,12 +3,14 @@
 //! In the browser it uses `gloo-net`; during server-side rendering it calls
 //! the API router in process through a [`ssr::BackendHandle`] the server puts
 //! in context, forwarding the visitor's cookies. Either way the page sees the
-//! same JSON and the same authorisation as any API client.
+//! same JSON and the same authorisation as any API client. Files go up with
+//! [`upload`], which reports its progress (`fetch` cannot).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ErrorEnvelope, FieldError};
+use crate::api::{ErrorEnvelope, FieldError, UploadDto};
+use crate::browser::Picked;
 
 /// A failed API call.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -43,6 +45,17 @@ impl ApiError {
         match self {
             Self::Api { fields, .. } => fields.iter().find(|f| f.field == key).map(|f| f.message.as_str()),
             Self::Network => None,
+        }
+    }
+
+    /// What to tell the person: the first field's message when the server
+    /// named one (e.g. why a file was refused), else the error's own.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Api { fields, message, .. } => fields
+                .first()
+                .map_or_else(|| message.clone(), |f| f.message.clone()),
+            Self::Network => self.to_string(),
         }
     }
 
@@ -216,6 +229,58 @@ impl Api {
         body: Option<&B>,
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let _ = (method.as_str(), path, body.map(serde_json::to_vec));
+        Err(ApiError::Network)
+    }
+}
+
+/// Uploads a picked file (`POST /api/v1/uploads`, multipart part `file`),
+/// calling `progress` with the percentage sent so far. Through
+/// `XMLHttpRequest`, whose upload reports progress; on the server it never
+/// runs (and fails).
+pub async fn upload(file: Picked, progress: impl Fn(u32) + 'static) -> Result<UploadDto, ApiError> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
+        xhr.open_with_async("POST", crate::paths::UPLOADS, true)
+            .map_err(|_| ApiError::Network)?;
+        xhr.set_request_header("Accept", "application/json")
+            .map_err(|_| ApiError::Network)?;
+        let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+        form.append_with_blob_and_filename("file", &file.blob, &file.name)
+            .map_err(|_| ApiError::Network)?;
+        let on_progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "0..=100")]
+                    progress((e.loaded() / e.total() * 100.0).clamp(0.0, 100.0).round() as u32);
+                }
+            });
+        if let Ok(up) = xhr.upload() {
+            up.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        }
+        // `loadend` comes after success, an error status, a network error or an abort.
+        let done = js_sys::Promise::new(&mut |resolve, _reject| xhr.set_onloadend(Some(&resolve)));
+        xhr.send_with_opt_form_data(Some(&form))
+            .map_err(|_| ApiError::Network)?;
+        let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+        drop(on_progress);
+        let status = xhr.status().unwrap_or(0);
+        if status == 0 {
+            return Err(ApiError::Network);
+        }
+        let body = xhr.response_text().ok().flatten().unwrap_or_default();
+        if (200..300).contains(&status) {
+            serde_json::from_str(&body).map_err(|_| ApiError::Network)
+        } else {
+            Err(ApiError::from_response(status, body.as_bytes()))
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (file, progress);
         Err(ApiError::Network)
     }
 }

@@ -12,7 +12,7 @@ use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
-use crate::pages::workbench::{LeadBoardPage, WorkItemPage, WorkbenchPage};
+use crate::pages::workbench::{FileViewerPage, LeadBoardPage, WorkItemPage, WorkbenchPage};
 use crate::pages::zone::{EnterprisePage, ProfilePage};
 use crate::pages::{bundle::BundlePage, home::HomePage};
 
@@ -89,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/submissions/:id") view=SubmissionPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench") view=WorkbenchPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench/items/:id") view=WorkItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workbench/items/:id/files/:upload") view=FileViewerPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench/board") view=LeadBoardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>

@@ -11,6 +11,8 @@ import {
   launch,
   newPage,
   registerCitizen,
+  samplePdf,
+  samplePng,
   screenName,
   screenshot,
 } from './helpers.mjs';
@@ -39,10 +41,10 @@ const answers = {
   signage_position: 'door_top',
   fire_manager_name: '刘美丽',
   fire_manager_phone: '13912345671',
-  food_safety_rules: 'ready',
-  premises_layout: 'ready',
-  signage_design: 'ready',
-  fire_safety_commitment: 'ready',
+  food_safety_rules: samplePdf('食品安全管理制度.pdf'),
+  premises_layout: samplePdf('场所平面图.pdf'),
+  signage_design: samplePng('招牌设计.png', { hue: 1 }),
+  fire_safety_commitment: samplePdf('消防安全承诺书.pdf'),
   declaration_truthful: true,
 };
 

@@ -1,7 +1,10 @@
-// Shared helpers: Debian's Chromium through playwright-core, phone viewport.
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Shared helpers: Debian's Chromium through playwright-core, phone viewport,
+// and the files applicants upload (a generated photo and a small PDF).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -115,10 +118,132 @@ export async function apiLogin(page, login, password = 'Demo@2024') {
   if (res.status() !== 200) throw new Error(`login ${login}: ${res.status()} ${await res.text()}`);
 }
 
+// ── Files to upload ──
+const files = mkdtempSync(join(tmpdir(), 'onething-files-'));
+process.on('exit', () => rmSync(files, { recursive: true, force: true }));
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function pngChunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/**
+ * A photo-like PNG (`width` × `height`, RGB stripes in `hue` 0–2) written to a
+ * temp file named `name`; returns its path.
+ */
+export function samplePng(name = 'photo.png', { width = 320, height = 240, hue = 0 } = {}) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x += 1) {
+      const i = row + 1 + x * 3;
+      const band = Math.floor((x + y) / 24) % 2;
+      raw[i + hue] = band ? 220 : 90;
+      raw[i + ((hue + 1) % 3)] = Math.floor((255 * y) / height);
+      raw[i + ((hue + 2) % 3)] = 160;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+  const path = join(files, name);
+  writeFileSync(path, png);
+  return path;
+}
+
+/** A small valid one-page PDF (header, objects, xref, trailer, startxref, %%EOF); returns its path. */
+export function samplePdf(name = 'scan.pdf', text = 'OneThing test document') {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null, // the content stream, below
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const stream = `BT /F1 24 Tf 72 760 Td (${text}) Tj ET`;
+  objects[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+  let pdf = '%PDF-1.4\n';
+  const offsets = [];
+  objects.forEach((body, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) pdf += `${String(o).padStart(10, '0')} 00000 n \n`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  const path = join(files, name);
+  writeFileSync(path, pdf, 'latin1');
+  return path;
+}
+
+/** Uploads a file through the API (as the page's origin); returns the upload. */
+export async function apiUpload(page, path) {
+  const name = basename(path);
+  const mimeType = name.endsWith('.pdf') ? 'application/pdf' : 'image/png';
+  const res = await page.request.post(`${BASE_URL}/api/v1/uploads`, {
+    headers: { Origin: BASE_URL },
+    multipart: { file: { name, mimeType, buffer: readFileSync(path) } },
+  });
+  if (res.status() !== 201) throw new Error(`upload ${name}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+/** A material answer of freshly uploaded files: `{"files": [ids]}`. */
+export async function apiFiles(page, ...paths) {
+  const ids = [];
+  for (const p of paths) ids.push((await apiUpload(page, p)).id);
+  return { files: ids };
+}
+
+/**
+ * Chooses `paths` in the file picker inside `scope` (a material field or a
+ * supply form) and waits until each is uploaded and listed.
+ */
+export async function uploadFiles(scope, paths) {
+  const list = Array.isArray(paths) ? paths : [paths];
+  const done = scope.locator('.file[data-upload]');
+  const before = await done.count();
+  await scope.locator('input[type=file]').setInputFiles(list);
+  await scope.locator('.file.sending').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
+  const failed = scope.locator('.file.failed');
+  if ((await failed.count()) > 0) throw new Error(`upload refused: ${await failed.first().innerText()}`);
+  await scope.page().waitForFunction(
+    ([el, n]) => el.querySelectorAll('.file[data-upload]').length >= n,
+    [await scope.elementHandle(), before + list.length],
+    { timeout: 30_000 },
+  );
+}
+
 /**
  * Fills every field of the wizard's current step from `values` (by field
- * key): text inputs are typed, radios clicked, checkboxes ticked. Fields
- * already holding a value (prefilled) are left alone unless `values` has them.
+ * key): text inputs are typed, radios clicked, checkboxes ticked, files
+ * (a path or a list of paths) uploaded; `'commit'` promises a material
+ * (容缺受理). Fields already holding a value (prefilled, or files already
+ * uploaded) are left alone unless `values` has them.
  */
 export async function fillStep(page, values) {
   const keys = await page.locator('.wizard [data-field]').evaluateAll((els) => els.map((e) => e.dataset.field));
@@ -128,6 +253,16 @@ export async function fillStep(page, values) {
     const field = page.locator(`.wizard [data-field="${key}"]`);
     // A material held as an e-certificate needs nothing.
     if ((await field.locator('.certificate-note').count()) > 0) continue;
+    if ((await field.locator('input[type=file]').count()) > 0) {
+      const promise = field.locator(`#f-${key}-commit`);
+      if (v === 'commit') {
+        await promise.check();
+      } else {
+        if ((await promise.count()) > 0 && (await promise.isChecked())) await promise.uncheck();
+        if ((await field.locator('.file[data-upload]').count()) === 0) await uploadFiles(field, v);
+      }
+      continue;
+    }
     if (typeof v === 'boolean') {
       const box = field.locator('input[type=checkbox]');
       if ((await box.isChecked()) !== v) await box.click();

@@ -11,6 +11,8 @@ import {
   newPage,
   registerCitizen,
   registerEnterprise,
+  samplePdf,
+  samplePng,
   screenName,
   screenshot,
 } from './helpers.mjs';
@@ -42,11 +44,11 @@ const restaurant = {
   signage_position: 'door_top',
   fire_manager_name: '刘美丽',
   fire_manager_phone: '13912345671',
-  business_licence_copy: 'ready',
-  food_safety_rules: 'ready',
+  business_licence_copy: samplePdf('营业执照.pdf'),
+  food_safety_rules: samplePdf('食品安全管理制度.pdf'),
   premises_layout: 'commit',
-  signage_design: 'ready',
-  fire_safety_commitment: 'ready',
+  signage_design: samplePng('招牌设计.png', { hue: 1 }),
+  fire_safety_commitment: samplePdf('消防安全承诺书.pdf'),
   declaration_truthful: true,
 };
 
@@ -118,7 +120,8 @@ test('开办餐饮店: the whole merged form on a phone, with an error fixed and
   // Check answers, change one, come back to the check page.
   assert.equal(await screenName(page), 'review');
   await page.getByText('眉县老味道面馆').waitFor();
-  await page.getByText('暂缺，承诺限期补交（告知承诺）').waitFor();
+  await page.getByText(/暂缺，承诺在 \d+ 个工作日内补交（告知承诺）/).waitFor();
+  await page.getByText('已上传 1 个文件').first().waitFor();
   await screenshot(page, 'wizard-restaurant-review');
   await page.locator('.answer', { hasText: '招牌文字内容' }).getByRole('link', { name: /修改/ }).click();
   await page.waitForFunction(() => document.querySelector('.wizard')?.dataset.screen === 'business');
@@ -126,6 +129,9 @@ test('开办餐饮店: the whole merged form on a phone, with an error fixed and
   await continueStep(page);
   assert.equal(await screenName(page), 'review', 'back to the check page after a change');
   await page.getByText('眉县老味道', { exact: true }).waitFor();
+  // 场所平面图 is promised (容缺受理): agree to the 告知承诺书 first.
+  await page.locator('.commitment-text[data-material="premises_layout"]').waitFor();
+  await page.getByLabel('我已阅读并同意上述告知承诺书').check();
 
   await page.getByRole('button', { name: '提交申请' }).click();
   await page.waitForURL(/\/submissions\/[0-9a-f-]+\?new=1/);
@@ -171,10 +177,10 @@ test('新生儿出生: choose items, a wrong birth date corrected, reload, recei
     household_follow: 'father',
     household_address: '眉县首善街道平阳街 12 号',
     residence_address: '眉县首善街道平阳街 12 号',
-    birth_record: 'ready',
-    marriage_certificate: 'ready',
-    household_register: 'commit',
-    newborn_photo: 'ready',
+    birth_record: samplePng('分娩记录.png'),
+    marriage_certificate: samplePdf('结婚证.pdf'),
+    household_register: samplePdf('户口簿.pdf'),
+    newborn_photo: 'commit',
     declaration_truthful: true,
   };
 
@@ -210,6 +216,7 @@ test('新生儿出生: choose items, a wrong birth date corrected, reload, recei
     assert.equal(await page.locator('.error-summary').count(), 0, `no errors on ${await screenName(page)}`);
   }
   await page.getByText('科学育儿指导服务登记').waitFor();
+  await page.getByLabel('我已阅读并同意上述告知承诺书').check();
   await page.getByRole('button', { name: '提交申请' }).click();
   await page.waitForURL(/\/submissions\/[0-9a-f-]+\?new=1/);
   await page.getByRole('heading', { name: '申请已提交' }).waitFor();

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import {
   BASE_URL,
   DESKTOP,
+  apiFiles,
   apiLogin,
   chinaDate,
   hydrated,
@@ -10,6 +11,8 @@ import {
   launch,
   newPage,
   registerCitizen,
+  samplePdf,
+  samplePng,
   screenshot,
 } from './helpers.mjs';
 
@@ -45,10 +48,10 @@ async function fileNewborn(page, me) {
         household_address: '眉县首善街道',
         residence_address: '眉县首善街道平阳街 12 号',
         contact_address: '眉县首善街道平阳街 12 号',
-        birth_record: 'ready',
-        marriage_certificate: 'ready',
-        household_register: 'ready',
-        newborn_photo: 'ready',
+        birth_record: await apiFiles(page, samplePng('分娩记录.png')),
+        marriage_certificate: await apiFiles(page, samplePdf('结婚证.pdf')),
+        household_register: await apiFiles(page, samplePdf('户口簿.pdf')),
+        newborn_photo: await apiFiles(page, samplePng('新生儿照片.png', { hue: 2 })),
         declaration_truthful: true,
       },
     },

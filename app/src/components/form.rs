@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::api::{FieldError, FormField};
-use crate::catalog::{FieldKind, MaterialAnswer};
+use crate::catalog::{FieldKind, MaterialAnswer, commitment_text};
 use crate::components::labels::prefill_chip_label;
+use crate::components::upload::{FilePicker, KnownUploads};
 
 /// What a field's control must point at and reflect.
 #[derive(Clone, Debug)]
@@ -160,9 +161,10 @@ pub fn TextField(
 }
 
 /// One answer of a merged form (the wizard, 补正), its control chosen by
-/// the field's kind: text-like inputs, a textarea, radios for `enum` and
-/// `material` fields, a checkbox for `boolean`, and a note instead of a
-/// choice for a material held as an e-certificate.
+/// the field's kind: text-like inputs, a textarea, radios for `enum`, a
+/// checkbox for `boolean`, for a `material` the file picker (and, where the
+/// items accept a promise, the choice to promise it under 告知承诺), and a
+/// note instead of a choice for a material held as an e-certificate.
 #[component]
 pub fn AnswerField(
     field: FormField,
@@ -182,6 +184,10 @@ pub fn AnswerField(
     /// Names of the chosen items that use the answer; listed when more than one.
     #[prop(optional)]
     used_by: Vec<String>,
+    /// What the page knows of uploads, for a material's files (none: only
+    /// what is uploaded here).
+    #[prop(optional)]
+    known: Option<KnownUploads>,
 ) -> impl IntoView {
     let id = format!("f-{}", field.key);
     let label = view! {
@@ -204,7 +210,7 @@ pub fn AnswerField(
             _ => String::new(),
         })
     };
-    let control = move |c: FieldControl| match (field.kind, field.certificate) {
+    let control = move |c: FieldControl| match (field.kind, field.certificate.clone()) {
         // A material the subject holds as an e-certificate: nothing to provide.
         (FieldKind::Material, Some(cert)) => {
             let validity = cert
@@ -218,7 +224,11 @@ pub fn AnswerField(
             }
             .into_any()
         }
-        (FieldKind::Enum | FieldKind::Material, None) => {
+        (FieldKind::Material, None) => {
+            let known = known.unwrap_or_else(|| RwSignal::new(Default::default()));
+            view! { <MaterialControl field c value on_input on_blur known/> }.into_any()
+        }
+        (FieldKind::Enum, _) => {
             let radios = field
                 .options
                 .unwrap_or_default()
@@ -291,6 +301,72 @@ pub fn AnswerField(
     };
     view! {
         <Field id label error hint used_by key group control/>
+    }
+}
+
+/// The control of a material: its files and the picker, and where the
+/// chosen items accept a promise (容缺受理), the choice "暂缺，承诺…" which,
+/// ticked, answers `commit`, hides the picker and shows the 告知承诺书.
+/// Files chosen before a promise come back when it is unticked.
+#[component]
+fn MaterialControl(
+    field: FormField,
+    c: FieldControl,
+    value: Signal<Option<Value>>,
+    on_input: Callback<Value>,
+    on_blur: Callback<()>,
+    known: KnownUploads,
+) -> impl IntoView {
+    let files =
+        Signal::derive(move || value.with(|v| v.as_ref().map(MaterialAnswer::files).unwrap_or_default()));
+    let committed = Signal::derive(move || {
+        value.with(|v| v.as_ref().and_then(MaterialAnswer::of) == Some(MaterialAnswer::Commit))
+    });
+    let files_answer = |ids: &[String]| {
+        if ids.is_empty() {
+            Value::Null
+        } else {
+            MaterialAnswer::files_value(ids)
+        }
+    };
+    let on_change = Callback::new(move |ids: Vec<String>| {
+        on_input.run(files_answer(&ids));
+        on_blur.run(());
+    });
+    let set_aside = StoredValue::new(Vec::<String>::new());
+    let label_id = format!("{}-label", c.id);
+    let promise = field.commit_days.map(|days| {
+        let cid = format!("{}-commit", c.id);
+        let text = commitment_text(&field.label, days);
+        view! {
+            <label class="checkbox commit-choice" for=cid.clone()>
+                <input type="checkbox" id=cid.clone() value="commit" prop:checked=committed
+                    on:change=move |ev| {
+                        if event_target_checked(&ev) {
+                            set_aside.set_value(files.get_untracked());
+                            on_input.run(Value::from(MaterialAnswer::Commit.as_str()));
+                        } else {
+                            on_input.run(files_answer(&set_aside.get_value()));
+                        }
+                        on_blur.run(());
+                    }/>
+                <span>{format!("暂缺，承诺在 {days} 个工作日内补交（容缺受理）")}</span>
+            </label>
+            <div class="commitment-text" hidden=move || !committed.get()>
+                <p class="commitment-title">"告知承诺书"</p>
+                <p>{text}</p>
+                <p class="hint">"提交申请前，请在“核对并提交”页确认同意。"</p>
+            </div>
+        }
+    });
+    view! {
+        <div class="material" role="group" aria-labelledby=label_id.clone()>
+            <div class="material-files" hidden=move || committed.get()>
+                <FilePicker id=c.id.clone() labelled_by=label_id.clone() described_by=Signal::derive(c.aria_describedby())
+                    invalid=c.invalid files known on_change/>
+            </div>
+            {promise}
+        </div>
     }
 }
 

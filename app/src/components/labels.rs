@@ -1,7 +1,8 @@
 //! How the API's machine words are shown to people, defined once for every
 //! screen that shows them: status pills, timeline events, where a profile
-//! fact came from, and times in China time.
+//! fact came from, how a material stands, and times in China time.
 
+use crate::api::{CommitmentDto, CommitmentStatus, MaterialDocs, MaterialState, Verdict};
 use crate::workflow::{SubmissionStatus, WorkStatus};
 
 /// The CSS classes of a submission's status line.
@@ -25,6 +26,57 @@ pub fn work_status_class(s: WorkStatus) -> &'static str {
         WorkStatus::Completed => "pill completed",
         WorkStatus::Rejected => "pill rejected",
     }
+}
+
+/// The CSS classes of a 告知承诺's status pill (overdue and breached in red).
+pub fn commitment_status_class(s: CommitmentStatus) -> &'static str {
+    match s {
+        CommitmentStatus::Open => "pill pending",
+        CommitmentStatus::Fulfilled => "pill completed",
+        CommitmentStatus::Overdue => "pill rejected overdue",
+        CommitmentStatus::Breached => "pill rejected",
+    }
+}
+
+/// A 告知承诺's status for people: handed in but not yet checked reads
+/// "已补交，待核查" rather than the still-open "待补交"/"已逾期".
+pub fn commitment_label(c: &CommitmentDto) -> &'static str {
+    match c.status {
+        CommitmentStatus::Open | CommitmentStatus::Overdue if c.supplied_at.is_some() => "已补交，待核查",
+        s => s.label(),
+    }
+}
+
+/// The CSS classes of a material's 合格/不合格 pill.
+pub fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accepted => "pill completed",
+        Verdict::Rejected => "pill rejected",
+    }
+}
+
+/// How a material stands, in a few words: its files, the promise and its
+/// due date, or the e-certificate.
+pub fn material_state_text(m: &MaterialDocs) -> String {
+    match m.state {
+        MaterialState::Files => format!("已上传 {} 个文件", m.files.len()),
+        MaterialState::Commit => match &m.commitment {
+            Some(c) if c.supplied_at.is_some() => "容缺受理 · 已补交".to_owned(),
+            Some(c) => format!("容缺受理 · 承诺 {} 前补交", c.due_date),
+            None => "容缺受理 · 已签署告知承诺".to_owned(),
+        },
+        MaterialState::Certificate => "电子证照，已核验".to_owned(),
+        MaterialState::Missing => "未提供".to_owned(),
+    }
+}
+
+/// The word the API uses for a status or state (`open`, `files`, …), for
+/// `data-` attributes that tests and scripts read.
+pub fn wire_word<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(ToOwned::to_owned))
+        .unwrap_or_default()
 }
 
 /// An event of a timeline (`TimelineEntry::event`) in plain Chinese.

@@ -1,5 +1,8 @@
 //! 我的办件 and one submission: the receipt right after filing, then the
-//! one status and timeline the applicant follows.
+//! one status and timeline the applicant follows, what a department asks to
+//! correct (补正, with new files), the materials promised under 告知承诺
+//! with their deadlines and the files that fulfil them, and every material
+//! handed in.
 
 use std::collections::BTreeMap;
 
@@ -10,15 +13,20 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::{Map, Value};
 
 use crate::api::{
-    ActionResult, FormDto, FormField, Page, SubmissionDto, SubmissionSummary, SupplementRequest,
-    WorkItemBrief,
+    ActionResult, CommitmentDto, CommitmentStatus, Correction, FormDto, FormField, FulfilRequest,
+    MaterialDocs, MaterialState, Page, SubmissionDto, SubmissionSummary, SupplementRequest, WorkItemBrief,
 };
 use crate::browser;
-use crate::catalog::values::check;
+use crate::catalog::FieldKind;
+use crate::catalog::values::{check, is_empty};
 use crate::client::{Api, ApiError, Method};
-use crate::components::form::AnswerField;
-use crate::components::labels::{event_label, short_time, submission_status_class, work_status_class};
+use crate::components::form::{AnswerField, Field, FieldControl};
+use crate::components::labels::{
+    commitment_label, commitment_status_class, event_label, material_state_text, short_time,
+    submission_status_class, wire_word, work_status_class,
+};
 use crate::components::page::{PageError, RequireLogin};
+use crate::components::upload::{FileCard, FilePicker};
 use crate::domain::Date;
 use crate::paths;
 use crate::workflow::WorkStatus;
@@ -110,18 +118,41 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
                 .find(|e| e.work_item.as_deref() == Some(w.id.as_str()) && e.event == "return")
                 .and_then(|e| e.comment.clone())
                 .unwrap_or_default();
-            let fields: Vec<FormField> = form
-                .as_ref()
-                .map(|f| f.fields().filter(|x| x.used_by.contains(&w.item)).cloned().collect())
-                .unwrap_or_default();
-            let values: Map<String, Value> =
-                fields.iter().filter_map(|f| s.data.get(&f.key).map(|v| (f.key.clone(), v.clone()))).collect();
+            let fields = supplement_fields(form.as_ref(), w);
+            let values: Map<String, Value> = fields
+                .iter()
+                .filter(|f| f.kind != FieldKind::Material)
+                .filter_map(|f| s.data.get(&f.key).map(|v| (f.key.clone(), v.clone())))
+                .collect();
+            let asked = (!w.corrections.is_empty()).then(|| {
+                let list = w
+                    .corrections
+                    .iter()
+                    .map(|c| view! {
+                        <li data-key=c.key.clone()>
+                            <strong>{c.label.clone()}</strong>
+                            {c.reason.clone().map(|r| view! { <span class="reason">{format!("：{r}")}</span> })}
+                        </li>
+                    })
+                    .collect_view();
+                view! {
+                    <p>"需要补正的内容："</p>
+                    <ul class="corrections">{list}</ul>
+                }
+            });
+            let hint = if w.corrections.is_empty() {
+                "请修改下面的内容后点“提交补正”。材料如需更换，请重新上传。补正期间办理时限暂停计算，提交后部门会重新受理。"
+            } else {
+                "请按要求修改，不合格的材料请重新拍照或上传，然后点“提交补正”。补正期间办理时限暂停计算，提交后部门会重新受理。"
+            };
             view! {
                 <section class="panel todo" data-returned=w.item.clone()>
                     <h2>{format!("需要您补正：{}", w.item_name)}</h2>
                     <p>{format!("{}退回的原因：", w.department_name)}<strong class="reason">{reason}</strong></p>
-                    <p class="hint">"请修改下面的内容后点“提交补正”。补正期间办理时限暂停计算，提交后部门会重新受理。"</p>
-                    <SupplementForm submission=s.id.clone() work_item=w.id.clone() fields values/>
+                    {asked}
+                    <p class="hint">{hint}</p>
+                    <SupplementForm submission=s.id.clone() work_item=w.id.clone() fields values
+                        asked=!w.corrections.is_empty()/>
                 </section>
             }
         })
@@ -156,6 +187,8 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
             }
         })
         .collect_view();
+    let commitments = commitments_view(&s.id, &s.commitments);
+    let materials = materials_view(&s.documents);
     view! {
         <Title text=format!("办件 {}", s.tracking_no)/>
         <nav class="breadcrumb" aria-label="位置">
@@ -170,12 +203,184 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
             <ul class="parts">{parts}</ul>
         </section>
         {returned}
+        {commitments}
+        {materials}
         <section class="panel">
             <h2>"办理进程"</h2>
             <ol class="timeline">{timeline}</ol>
         </section>
         <p class="actions"><a class="button secondary" href="/submissions">"我的办件"</a><a class="button secondary" href="/">"返回首页"</a></p>
     }
+}
+
+/// The fields a returned item asks to correct: exactly its `corrections`
+/// when the department named them (materials then as new files, required,
+/// with the department's reason as the hint), else every answer the item
+/// uses (materials optional: only to replace them).
+fn supplement_fields(form: Option<&FormDto>, w: &WorkItemBrief) -> Vec<FormField> {
+    let as_upload = |mut f: FormField, required: bool| {
+        if f.kind == FieldKind::Material {
+            // A correction is handed in as files: no promise, no e-certificate.
+            f.certificate = None;
+            f.commit_days = None;
+            f.options = None;
+            f.required = required;
+        }
+        f
+    };
+    if w.corrections.is_empty() {
+        return form
+            .map(|f| {
+                f.fields()
+                    .filter(|x| x.used_by.contains(&w.item))
+                    .cloned()
+                    .map(|x| as_upload(x, false))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    w.corrections
+        .iter()
+        .map(|c: &Correction| {
+            let mut f = form
+                .and_then(|f| f.field(&c.key).cloned())
+                .unwrap_or_else(|| FormField {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                    kind: c.kind,
+                    required: true,
+                    options: None,
+                    used_by: vec![w.item.clone()],
+                    help: String::new(),
+                    pii: crate::catalog::PiiClass::None,
+                    rules: crate::catalog::Rules::default(),
+                    certificate: None,
+                    commit_days: None,
+                });
+            if let Some(r) = &c.reason {
+                f.help = format!("部门意见：{r}");
+            }
+            as_upload(f, true)
+        })
+        .collect()
+}
+
+/// 告知承诺: each promised material with, per item, its due date and how it
+/// stands; while the departments have not decided, the files to hand in.
+fn commitments_view(submission: &str, all: &[CommitmentDto]) -> Option<impl IntoView + use<>> {
+    if all.is_empty() {
+        return None;
+    }
+    // One group per material, in the order the server lists them.
+    let mut groups: Vec<(String, String, Vec<CommitmentDto>)> = Vec::new();
+    for c in all {
+        match groups.iter_mut().find(|g| g.0 == c.material) {
+            Some(g) => g.2.push(c.clone()),
+            None => groups.push((c.material.clone(), c.material_label.clone(), vec![c.clone()])),
+        }
+    }
+    let rows = groups
+        .into_iter()
+        .map(|(material, label, cs)| {
+            let undecided = cs
+                .iter()
+                .any(|c| matches!(c.status, CommitmentStatus::Open | CommitmentStatus::Overdue));
+            let supplied = cs.iter().find_map(|c| c.supplied_at.clone());
+            let files = cs
+                .iter()
+                .find(|c| !c.files.is_empty())
+                .map(|c| c.files.clone())
+                .unwrap_or_default();
+            let items = cs
+                .iter()
+                .map(|c| {
+                    let overdue = c.status == CommitmentStatus::Overdue;
+                    view! {
+                        <li class="commitment-row" class:overdue=overdue data-status=wire_word(&c.status)>
+                            <span class="commitment-item">{c.item_name.clone()}</span>
+                            <span class="commitment-due" class:overdue-text=overdue>{format!("截止 {}", c.due_date)}</span>
+                            <span class=commitment_status_class(c.status)>{commitment_label(c)}</span>
+                            {c.reason.clone().map(|r| view! { <span class="comment">{format!("核查意见：{r}")}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            let again = supplied.is_some();
+            let handed_in = supplied.map(|at| {
+                let cards = files
+                    .into_iter()
+                    .map(|f| {
+                        let href = crate::paths::upload(&f.id);
+                        view! { <FileCard file=f href/> }
+                    })
+                    .collect_view();
+                view! {
+                    <p class="muted">{format!("已于 {} 补交，等待部门核查", short_time(&at))}</p>
+                    <ul class="files">{cards}</ul>
+                }
+            });
+            let supply = undecided.then(|| {
+                view! {
+                    <CommitmentSupply submission=submission.to_owned() material=material.clone() label=label.clone() again/>
+                }
+            });
+            view! {
+                <div class="commitment-group" data-material=material.clone()>
+                    <h3>{format!("《{label}》")}</h3>
+                    <ul class="commitment-rows">{items}</ul>
+                    {handed_in}
+                    {supply}
+                </div>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="panel commitments" id="commitments">
+            <h2>"告知承诺"</h2>
+            <p class="hint">"以下材料您选择了容缺受理。请在截止日期前补交，部门核查通过即为履约；逾期未补交将记入信用档案。"</p>
+            {rows}
+        </section>
+    })
+}
+
+/// Every material of the submission with its files (each opens in a new tab).
+fn materials_view(docs: &[MaterialDocs]) -> Option<impl IntoView + use<>> {
+    if docs.is_empty() {
+        return None;
+    }
+    let rows = docs
+        .iter()
+        .map(|m| {
+            let state = match m.state {
+                MaterialState::Certificate => "电子证照，免提交".to_owned(),
+                _ => material_state_text(m),
+            };
+            let cards = m
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    let href = crate::paths::upload(&f.id);
+                    view! { <FileCard file=f href/> }
+                })
+                .collect_view();
+            view! {
+                <li class="material-doc" data-material=m.key.clone() data-state=wire_word(&m.state)>
+                    <div class="material-head">
+                        <span class="material-name">{m.label.clone()}</span>
+                        <span class="muted">{state}</span>
+                    </div>
+                    {(!m.files.is_empty()).then(|| view! { <ul class="files">{cards}</ul> })}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <section class="panel">
+            <h2>"材料"</h2>
+            <ul class="material-docs">{rows}</ul>
+        </section>
+    })
 }
 
 #[component]
@@ -230,14 +435,19 @@ fn list_view(page: Page<SubmissionSummary>) -> impl IntoView {
     }
 }
 
-/// The applicant corrects the answers of a returned item (补正).
+/// The applicant corrects a returned item (补正): the answers asked for
+/// (`asked`: exactly those, each required) or, when the department named
+/// none, any answer of the item, sending only what changed. Materials are
+/// handed in as new files.
 #[island]
 fn SupplementForm(
     submission: String,
     work_item: String,
     fields: Vec<FormField>,
     values: Map<String, Value>,
+    asked: bool,
 ) -> impl IntoView {
+    let before = StoredValue::new(values.clone());
     let data = RwSignal::new(values);
     let errors: RwSignal<BTreeMap<String, String>> = RwSignal::new(BTreeMap::new());
     let busy = RwSignal::new(false);
@@ -257,8 +467,10 @@ fn SupplementForm(
         }
         if !found.is_empty() {
             errors.set(found);
+            browser::focus(".todo .field.has-error input, .todo .field.has-error textarea");
             return;
         }
+        let changed = |k: &str, v: &Value| asked || before.with_value(|b| b.get(k) != Some(v));
         let req = SupplementRequest {
             work_item: work_item.get_value(),
             data: fields
@@ -266,6 +478,7 @@ fn SupplementForm(
                 .iter()
                 .filter_map(|f| {
                     data.with_untracked(|d| d.get(&f.key).cloned())
+                        .filter(|v| !is_empty(Some(v)) && changed(&f.key, v))
                         .map(|v| (f.key.clone(), v))
                 })
                 .collect(),
@@ -332,6 +545,68 @@ fn SupplementForm(
             {move || message.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
             <button class="button wide" type="submit" disabled=move || busy.get()>
                 {move || if busy.get() { "正在提交…" } else { "提交补正" }}
+            </button>
+        </form>
+    }
+}
+
+/// Hands in a promised material (告知承诺补交): its files, then "提交补交材料".
+/// `again`: files were handed in already; new ones replace them until a
+/// department has checked them.
+#[island]
+fn CommitmentSupply(submission: String, material: String, label: String, again: bool) -> impl IntoView {
+    let files = RwSignal::new(Vec::<String>::new());
+    let known = RwSignal::new(BTreeMap::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let id = format!("supply-{material}");
+    let path = StoredValue::new(paths::commitment(&submission, &material));
+    let missing = format!("请先上传《{label}》");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let ids = files.get_untracked();
+        if ids.is_empty() {
+            error.set(Some(missing.clone()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let req = FulfilRequest { files: ids };
+            match Api::new()
+                .send::<_, Vec<CommitmentDto>>(Method::Post, &path.get_value(), &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(e.detail()));
+                }
+            }
+        });
+    };
+    let on_change = Callback::new(move |ids: Vec<String>| {
+        files.set(ids);
+        error.set(None);
+    });
+    view! {
+        <form class="form commitment-supply" novalidate on:submit=submit data-hydrated=move || hydrated.get().to_string()>
+            <Field id=id label=format!("{}《{label}》", if again { "重新补交" } else { "补交" }).into_any()
+                error=Signal::derive(move || error.get()) group=true
+                hint=again.then(|| "部门核查前可以重新提交，新文件将替换已补交的文件。".to_owned())
+                control=move |c: FieldControl| {
+                    let label_id = format!("{}-label", c.id);
+                    view! {
+                        <div class="material" role="group" aria-labelledby=label_id.clone()>
+                            <FilePicker id=c.id.clone() labelled_by=label_id.clone() described_by=Signal::derive(c.aria_describedby())
+                                files known on_change/>
+                        </div>
+                    }
+                }/>
+            <button class="button" type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "正在提交…" } else { "提交补交材料" }}
             </button>
         </form>
     }

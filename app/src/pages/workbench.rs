@@ -1,6 +1,9 @@
-//! 工作台: a department's queue, one work item with its actions, and the ★
-//! lead department's board. Filters and paging are plain links and GET
-//! forms (they work without script); only the action buttons are an island.
+//! 工作台: a department's queue, one work item with its materials and
+//! actions, a viewer for one file, and the ★ lead department's board.
+//! Filters and paging are plain links and GET forms (they work without
+//! script); only the buttons are islands: the item's actions (with what a
+//! return asks to correct) and, per material, 合格/不合格 and the 事后核查
+//! of a promise.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,16 +11,23 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 
+use std::collections::BTreeSet;
+
 use crate::api::{
-    ActionRequest, ActionResult, LeadBoard, Me, Role, SubmissionSummary, WorkItemDetail, WorkItemRow,
-    WorkQueue,
+    ActionRequest, ActionResult, CommitmentDto, CommitmentOutcome, CommitmentStatus, DecideCommitmentRequest,
+    LeadBoard, MaterialDocs, MaterialState, Me, ReviewRequest, Role, SubmissionSummary, UploadDto, Verdict,
+    WorkItemDetail, WorkItemRow, WorkQueue,
 };
 use crate::browser;
 use crate::catalog::MaterialAnswer;
 use crate::client::{Api, ApiError, Method};
 use crate::components::form::{Field, FieldControl};
-use crate::components::labels::{event_label, short_time, work_status_class};
-use crate::components::page::{PageError, RequireLogin};
+use crate::components::labels::{
+    commitment_label, commitment_status_class, event_label, material_state_text, short_time, verdict_class,
+    wire_word, work_status_class,
+};
+use crate::components::page::{NotFound, PageError, RequireLogin};
+use crate::components::upload::FileCard;
 use crate::paths::{self, QueueFilter, encode};
 use crate::workflow::{Action, WorkStatus};
 
@@ -155,6 +165,9 @@ fn row_view(w: WorkItemRow) -> impl IntoView {
                 </span>
                 <span class="queue-side">
                     <span class=work_status_class(w.status)>{w.status.label()}</span>
+                    {(w.commitments_overdue > 0).then(|| view! {
+                        <span class="pill rejected commitments-overdue">{format!("承诺逾期 {}", w.commitments_overdue)}</span>
+                    })}
                     <span class="queue-due">{deadline}</span>
                 </span>
             </a>
@@ -191,19 +204,7 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
         .iter()
         .map(|f| view! { <div><dt>{f.label.clone()}</dt><dd data-field=f.key.clone()>{f.display.clone()}</dd></div> })
         .collect_view();
-    let materials = d
-        .materials
-        .iter()
-        .map(|m| {
-            let promised = m.value.as_ref().and_then(MaterialAnswer::of) == Some(MaterialAnswer::Commit);
-            view! {
-                <li class:promised=promised>
-                    <span>{m.label.clone()}</span>
-                    <span class=if promised { "pill returned" } else { "pill completed" }>{m.display.clone()}</span>
-                </li>
-            }
-        })
-        .collect_view();
+    let materials = documents_view(&d);
     let siblings = d
         .siblings
         .iter()
@@ -254,17 +255,323 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
                 <p class="hint">"仅显示本事项需要的信息。"</p>
                 <dl class="kv">{fields}</dl>
                 <h2>"材料"</h2>
-                <ul class="materials">{materials}</ul>
+                {materials}
             </section>
             <aside class="panel">
                 <h2>"办理"</h2>
                 <WorkItemActions id=w.id.clone() version=w.version allowed=d.allowed_actions.clone()
-                    certificate=d.issues_certificate.as_ref().map(|c| c.name.clone())/>
+                    certificate=d.issues_certificate.as_ref().map(|c| c.name.clone())
+                    answers=d.fields.iter().chain(&d.materials).map(|f| (f.key.clone(), f.label.clone())).collect()
+                    rejected=d.documents.iter().filter(|m| m.verdict == Some(Verdict::Rejected)).map(|m| m.key.clone()).collect()/>
                 <h2>"各部门进度"</h2>
                 <ul class="siblings">{siblings}</ul>
                 <h2>"办理记录"</h2>
                 <ol class="history">{history}</ol>
             </aside>
+        </div>
+    }
+}
+
+/// Where a file of work item `item` opens: a picture in the viewer page,
+/// anything else (a PDF) as itself in a new tab.
+fn file_card(item: &str, f: UploadDto) -> impl IntoView + use<> {
+    let image = f.is_image();
+    let href = if image {
+        format!("/workbench/items/{item}/files/{}", f.id)
+    } else {
+        paths::upload(&f.id)
+    };
+    view! { <FileCard file=f href same_tab=image/> }
+}
+
+/// The 材料 section: each material the item needs, how it stands (files,
+/// promised with its due date and 事后核查, e-certificate, missing), its
+/// files — beside the ones a 补正 replaced — and the clerk's verdict with
+/// the buttons to give it. Other departments see the answers only.
+fn documents_view(d: &WorkItemDetail) -> AnyView {
+    if d.documents.is_empty() {
+        let rows = d
+            .materials
+            .iter()
+            .map(|m| {
+                let promised = m.value.as_ref().and_then(MaterialAnswer::of) == Some(MaterialAnswer::Commit);
+                view! {
+                    <li class:promised=promised>
+                        <span>{m.label.clone()}</span>
+                        <span class=if promised { "pill returned" } else { "pill completed" }>{m.display.clone()}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        return view! { <ul class="materials">{rows}</ul> }.into_any();
+    }
+    let item = d.work_item.id.clone();
+    let reviewable = matches!(d.work_item.status, WorkStatus::Pending | WorkStatus::Accepted)
+        && !d.allowed_actions.is_empty();
+    let rows = d
+        .documents
+        .iter()
+        .map(|m| {
+            // For an e-certificate, the server's check of it (已核验, or missing).
+            let state = match m.state {
+                MaterialState::Certificate => d
+                    .materials
+                    .iter()
+                    .find(|f| f.key == m.key)
+                    .map_or_else(|| material_state_text(m), |f| f.display.clone()),
+                _ => material_state_text(m),
+            };
+            let files = material_files(&item, m);
+            let verdict = m.verdict.map(|v| {
+                view! {
+                    <p class="verdict">
+                        <span class=verdict_class(v) data-verdict=wire_word(&v)>{v.label()}</span>
+                        {m.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+                    </p>
+                }
+            });
+            let promise = m.commitment.as_ref().map(commitment_line);
+            let (can_fulfil, can_breach) = m.commitment.as_ref().map_or((false, false), |c| {
+                let undecided = matches!(c.status, CommitmentStatus::Open | CommitmentStatus::Overdue);
+                let supplied = c.supplied_at.is_some();
+                (
+                    undecided && supplied,
+                    undecided && (supplied || c.status == CommitmentStatus::Overdue),
+                )
+            });
+            let check = (reviewable || can_fulfil || can_breach).then(|| {
+                view! {
+                    <MaterialCheck work_item=item.clone() key=m.key.clone() label=m.label.clone()
+                        review=reviewable can_fulfil can_breach/>
+                }
+            });
+            view! {
+                <li class="material-doc" data-material=m.key.clone() data-state=wire_word(&m.state)>
+                    <div class="material-head">
+                        <span class="material-name">{m.label.clone()}</span>
+                        <span class="muted">{state}</span>
+                    </div>
+                    {promise}
+                    {files}
+                    {verdict}
+                    {check}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="material-docs">{rows}</ul> }.into_any()
+}
+
+/// The files of a material; after a 补正, the new ones beside the ones
+/// they replaced.
+fn material_files(item: &str, m: &MaterialDocs) -> Option<AnyView> {
+    let list = |files: &[UploadDto]| {
+        let cards = files.iter().cloned().map(|f| file_card(item, f)).collect_view();
+        view! { <ul class="files">{cards}</ul> }
+    };
+    if m.previous.is_empty() {
+        return (!m.files.is_empty()).then(|| list(&m.files).into_any());
+    }
+    Some(
+        view! {
+            <div class="compare">
+                <div class="compare-side now">
+                    <p class="compare-title">"补正后"</p>
+                    {list(&m.files)}
+                </div>
+                <div class="compare-side before">
+                    <p class="compare-title">"补正前"</p>
+                    {list(&m.previous)}
+                </div>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
+/// A promised material's due date and 事后核查 state.
+fn commitment_line(c: &CommitmentDto) -> impl IntoView + use<> {
+    let supplied = c
+        .supplied_at
+        .as_deref()
+        .map(|t| format!("申请人已于 {} 补交", short_time(t)));
+    view! {
+        <p class="commitment-line" data-status=wire_word(&c.status)>
+            <span class=commitment_status_class(c.status)>{commitment_label(c)}</span>
+            <span class:overdue-text=c.status == CommitmentStatus::Overdue>{format!("截止 {}", c.due_date)}</span>
+            {supplied.map(|s| view! { <span class="muted">{s}</span> })}
+            {c.reason.clone().map(|r| view! { <span class="reason">{format!("未履约原因：{r}")}</span> })}
+        </p>
+    }
+}
+
+/// A clerk's decision on a material.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    /// 合格.
+    Accept,
+    /// 不合格 (with a reason).
+    Reject,
+    /// 核查通过（已履约）.
+    Fulfil,
+    /// 未履约 (with a reason).
+    Breach,
+}
+
+impl Decision {
+    fn needs_reason(self) -> bool {
+        matches!(self, Self::Reject | Self::Breach)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Accept => "合格",
+            Self::Reject => "不合格",
+            Self::Fulfil => "核查通过（已履约）",
+            Self::Breach => "未履约",
+        }
+    }
+
+    /// The `data-decision` of its button.
+    fn word(self) -> &'static str {
+        match self {
+            Self::Accept => "accepted",
+            Self::Reject => "rejected",
+            Self::Fulfil => "fulfilled",
+            Self::Breach => "breached",
+        }
+    }
+}
+
+/// The clerk's buttons for one material: 合格 / 不合格 (`review`), and for
+/// a promised one the 事后核查: 核查通过（已履约） once handed in
+/// (`can_fulfil`), 未履约 once handed in or overdue (`can_breach`). A
+/// negative answer asks for the reason, which the applicant reads.
+#[island]
+fn MaterialCheck(
+    work_item: String,
+    key: String,
+    label: String,
+    review: bool,
+    can_fulfil: bool,
+    can_breach: bool,
+) -> impl IntoView {
+    let pending = RwSignal::new(None::<Decision>);
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let material_path = StoredValue::new(paths::work_item_material(&work_item, &key));
+    let commitment_path = StoredValue::new(paths::work_item_commitment(&work_item, &key));
+    let send = move |d: Decision| {
+        let why = Some(reason.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
+        if d.needs_reason() && why.is_none() {
+            message.set(Some("请写明原因，申请人会看到这段说明。".into()));
+            return;
+        }
+        let why = why.filter(|_| d.needs_reason());
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            let api = Api::new();
+            let r = match d {
+                Decision::Accept | Decision::Reject => {
+                    let verdict = if d == Decision::Accept {
+                        Verdict::Accepted
+                    } else {
+                        Verdict::Rejected
+                    };
+                    api.send::<_, MaterialDocs>(
+                        Method::Put,
+                        &material_path.get_value(),
+                        &ReviewRequest { verdict, reason: why },
+                    )
+                    .await
+                    .map(|_| ())
+                }
+                Decision::Fulfil | Decision::Breach => {
+                    let outcome = if d == Decision::Fulfil {
+                        CommitmentOutcome::Fulfilled
+                    } else {
+                        CommitmentOutcome::Breached
+                    };
+                    api.send::<_, CommitmentDto>(
+                        Method::Post,
+                        &commitment_path.get_value(),
+                        &DecideCommitmentRequest { outcome, reason: why },
+                    )
+                    .await
+                    .map(|_| ())
+                }
+            };
+            match r {
+                Ok(()) => browser::reload(),
+                Err(e) => {
+                    busy.set(false);
+                    message.set(Some(e.detail()));
+                }
+            }
+        });
+    };
+    let offered: Vec<Decision> = [
+        (review, Decision::Accept),
+        (review, Decision::Reject),
+        (can_fulfil, Decision::Fulfil),
+        (can_breach, Decision::Breach),
+    ]
+    .into_iter()
+    .filter_map(|(on, d)| on.then_some(d))
+    .collect();
+    let buttons = offered
+        .into_iter()
+        .map(|d| {
+            let class = if d.needs_reason() {
+                "button secondary small danger-outline"
+            } else {
+                "button secondary small"
+            };
+            view! {
+                <button class=class type="button" data-decision=d.word() disabled=move || busy.get()
+                    on:click=move |_| {
+                        message.set(None);
+                        if d.needs_reason() {
+                            pending.set(Some(d));
+                        } else {
+                            send(d);
+                        }
+                    }>
+                    {d.label()}<span class="visually-hidden">{format!("：{label}")}</span>
+                </button>
+            }
+        })
+        .collect_view();
+    let reason_id = format!("reason-{key}");
+    let dialog = move || {
+        pending.get().map(|d| {
+            let id = reason_id.clone();
+            view! {
+                <div class="confirm" data-confirm=d.word()>
+                    <Field id=id label=format!("{}的原因（必填）", d.label()).into_any()
+                        hint=Some("申请人会看到这段说明".to_owned())
+                        control=move |c: FieldControl| view! {
+                            <textarea id=c.id.clone() rows="2" bind:value=reason aria-describedby=c.aria_describedby()></textarea>
+                        }/>
+                    <div class="actions">
+                        <button class="button" type="button" disabled=move || busy.get() on:click=move |_| send(d)>
+                            {format!("确认{}", d.label())}
+                        </button>
+                        <button class="button secondary" type="button" on:click=move |_| pending.set(None)>"取消"</button>
+                    </div>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="material-check" data-hydrated=move || hydrated.get().to_string()>
+            <div class="actions">{buttons}</div>
+            {dialog}
+            {move || message.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
         </div>
     }
 }
@@ -292,7 +599,9 @@ fn result_text(r: &serde_json::Value) -> String {
 }
 
 /// The clerk's buttons: only the actions the state machine allows; return
-/// and reject ask for the reason first.
+/// and reject ask for the reason first, and a return also what to correct
+/// (补正): any of the item's `answers` (key, label), the materials found
+/// 不合格 (`rejected`) always.
 /// `certificate`: the name of the e-certificate completion issues (its
 /// number is then asked for).
 #[island]
@@ -301,7 +610,12 @@ fn WorkItemActions(
     version: i32,
     allowed: Vec<Action>,
     certificate: Option<String>,
+    answers: Vec<(String, String)>,
+    rejected: Vec<String>,
 ) -> impl IntoView {
+    let corrections: RwSignal<BTreeSet<String>> = RwSignal::new(rejected.iter().cloned().collect());
+    let answers = StoredValue::new(answers);
+    let rejected = StoredValue::new(rejected);
     let pending = RwSignal::new(None::<Action>);
     let comment = RwSignal::new(String::new());
     let result = RwSignal::new(String::new());
@@ -339,7 +653,9 @@ fn WorkItemActions(
             comment: Some(comment.get_untracked()).filter(|c| !c.trim().is_empty()),
             result: (action == Action::Complete && !r.is_empty()).then_some(serde_json::Value::Object(r)),
             version: Some(version),
-            corrections: None,
+            corrections: (action == Action::Return)
+                .then(|| corrections.get_untracked().into_iter().collect::<Vec<_>>())
+                .filter(|c| !c.is_empty()),
         };
         busy.set(true);
         spawn_local(async move {
@@ -408,9 +724,47 @@ fn WorkItemActions(
                         }/>
                 }
             });
+            let asked = (a == Action::Return).then(|| {
+                let boxes = answers
+                    .get_value()
+                    .into_iter()
+                    .map(|(key, label)| {
+                        let must = rejected.with_value(|r| r.contains(&key));
+                        let bid = format!("correct-{key}");
+                        let checked = {
+                            let key = key.clone();
+                            move || corrections.with(|c| c.contains(&key))
+                        };
+                        view! {
+                            <label class="checkbox small" for=bid.clone()>
+                                <input type="checkbox" id=bid.clone() value=key.clone() prop:checked=checked disabled=must
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        corrections.update(|c| {
+                                            if on {
+                                                c.insert(key.clone());
+                                            } else {
+                                                c.remove(&key);
+                                            }
+                                        });
+                                    }/>
+                                <span>{label}{must.then_some("（不合格，必须补正）")}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <fieldset class="corrections-choice">
+                        <legend>"需要申请人补正的内容"</legend>
+                        <p class="hint">"标为不合格的材料一定会列入。都不勾选时，申请人可修改本事项的任何内容。"</p>
+                        {boxes}
+                    </fieldset>
+                }
+            });
             view! {
                 <div class="confirm" data-confirm=a.as_str()>
                     {cert_fields}
+                    {asked}
                     <Field id="action-text" label=label.into_any() hint=Some(hint.to_owned())
                         control=move |c: FieldControl| view! {
                             <textarea id=c.id.clone() rows="3" bind:value=target aria-describedby=c.aria_describedby()></textarea>
@@ -433,6 +787,75 @@ fn WorkItemActions(
             {move || message.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
         </div>
     }
+}
+
+/// One file of a work item, full width: the material, the file's name,
+/// size and SHA-256, a download link and the way back to the item.
+#[component]
+pub fn FileViewerPage() -> impl IntoView {
+    let params = use_params_map().read_untracked().clone();
+    let id = params.get("id").unwrap_or_default();
+    let upload = params.get("upload").unwrap_or_default();
+    let here = format!("/workbench/items/{id}/files/{upload}");
+    view! {
+        <RequireLogin here
+            load=move |api: Api| {
+                let id = id.clone();
+                async move { api.get::<WorkItemDetail>(&paths::work_item(&id)).await.map_err(PageError::from) }
+            }
+            render=move |d: WorkItemDetail| viewer_view(&d, &upload)/>
+    }
+}
+
+fn viewer_view(d: &WorkItemDetail, upload: &str) -> AnyView {
+    let found = d.documents.iter().find_map(|m| {
+        let supplied = m.commitment.iter().flat_map(|c| &c.files);
+        m.files
+            .iter()
+            .map(|f| (f, false))
+            .chain(m.previous.iter().map(|f| (f, true)))
+            .chain(supplied.map(|f| (f, false)))
+            .find(|(f, _)| f.id == upload)
+            .map(|(f, replaced)| (m.label.clone(), f.clone(), replaced))
+    });
+    let Some((material, f, replaced)) = found else {
+        return view! { <NotFound/> }.into_any();
+    };
+    let w = &d.work_item;
+    let back = format!("/workbench/items/{}", w.id);
+    let shown = if f.is_image() {
+        view! { <img class="viewer-image" src=paths::upload(&f.id) alt=format!("{material}：{}", f.filename)/> }.into_any()
+    } else {
+        view! {
+            <p><a class="button" href=paths::upload(&f.id) target="_blank" rel="noopener">"在新标签页打开 PDF"</a></p>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=format!("{} · {}", f.filename, w.tracking_no)/>
+        <nav class="breadcrumb" aria-label="位置">
+            <a href="/workbench">"工作台"</a>" › "<a href=back.clone()>{w.tracking_no.clone()}</a>" › "<span aria-current="page">"查看文件"</span>
+        </nav>
+        <section class="panel viewer" data-upload=f.id.clone()>
+            <p class="tag">{format!("{} · {}", w.item_name, material)}</p>
+            <h1 class="viewer-title">{f.filename.clone()}</h1>
+            {replaced.then(|| view! { <p class="chip">"补正前的文件"</p> })}
+            {shown}
+            <dl class="kv">
+                <div><dt>"材料"</dt><dd>{material.clone()}</dd></div>
+                <div><dt>"文件名"</dt><dd>{f.filename.clone()}</dd></div>
+                <div><dt>"大小"</dt><dd>{f.size_label()}</dd></div>
+                <div><dt>"类型"</dt><dd>{f.content_type.clone()}</dd></div>
+                <div><dt>"上传时间"</dt><dd>{short_time(&f.created_at)}</dd></div>
+                <div><dt>"SHA-256"</dt><dd class="hash">{f.sha256.clone()}</dd></div>
+            </dl>
+            <p class="actions">
+                <a class="button secondary" href=paths::upload_download(&f.id) download=f.filename.clone()>"下载"</a>
+                <a class="button" href=back>"返回事项"</a>
+            </p>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

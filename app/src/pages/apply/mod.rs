@@ -7,6 +7,10 @@
 //! The step is in the URL (`?step=`), so the browser's back button moves
 //! between steps.
 //!
+//! Materials are uploaded as they are chosen (photos scaled down first);
+//! the answer keeps the upload ids, and on the check-answers page promised
+//! materials (容缺受理) show their 告知承诺书 with one box to agree to them.
+//!
 //! The rules live in [`state`] as plain data; [`Wizard`] is the view over
 //! it and carries out what its transitions ask (fetching, saving, history).
 
@@ -22,16 +26,21 @@ use serde_json::{Map, Value};
 
 use crate::api::{
     BundleDto, DepartmentDto, Draft, FormDto, FormField, FormItem, Me, SubmissionCreated, SubmitRequest,
+    UploadDto,
 };
 use crate::browser;
 use crate::catalog::values::is_empty;
-use crate::catalog::{Audience, FieldKind};
+use crate::catalog::{Audience, FieldKind, MaterialAnswer, commitment_text};
 use crate::client::{Api, ApiError, Method};
-use crate::components::form::{AnswerField, ErrorSummaryBox};
+use crate::components::form::{AnswerField, ErrorSummaryBox, Field, FieldControl};
 use crate::components::page::{PageError, RequireLogin};
+use crate::components::upload::{KnownUploads, known_uploads};
 use crate::domain::Date;
 use crate::paths;
-use state::{FormRequest, ITEMS, LocalCopy, Next, REVIEW, SaveState, WizardInit, WizardState};
+use state::{
+    COMMITMENT_AGREED, FormRequest, ITEMS, LocalCopy, Next, REVIEW, SaveState, WizardInit, WizardState,
+    material_summary,
+};
 
 #[component]
 pub fn ApplyPage() -> impl IntoView {
@@ -92,6 +101,23 @@ async fn load(api: Api, code: String, screen: Option<String>) -> Result<Apply, P
         Err(ApiError::Api { status: 422, .. }) => None,
         Err(e) => return Err(e.into()),
     };
+    // The names and sizes of the draft's files, and which of them expired.
+    let referenced: Vec<String> = draft
+        .iter()
+        .flat_map(|d| d.data.values())
+        .flat_map(MaterialAnswer::files)
+        .collect();
+    let uploads = if referenced.is_empty() {
+        None
+    } else {
+        let listed = api.get::<Vec<UploadDto>>(paths::UPLOADS).await?;
+        Some(
+            listed
+                .into_iter()
+                .filter(|u| referenced.contains(&u.id))
+                .collect(),
+        )
+    };
     let items = match &form {
         Some(f) => f.items.clone(),
         None => bundle
@@ -116,6 +142,7 @@ async fn load(api: Api, code: String, screen: Option<String>) -> Result<Apply, P
         draft,
         screen,
         departments,
+        uploads,
     }))
 }
 
@@ -152,6 +179,7 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
     let bundle_name = init.bundle_name.clone();
     let storage_key = StoredValue::new(init.storage_key());
     let departments = StoredValue::new(init.departments.clone());
+    let known: KnownUploads = known_uploads(init.uploads.iter().flatten());
     let server_at = init
         .draft
         .as_ref()
@@ -259,6 +287,28 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         follow(next);
     };
 
+    // Files of a (local) copy this page has not seen: ask the server which
+    // it still holds; the others have expired.
+    let check_uploads = move || {
+        let unknown = state
+            .with_untracked(WizardState::upload_ids)
+            .into_iter()
+            .any(|id| known.with_untracked(|k| !k.contains_key(&id)));
+        if !unknown {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(listed) = Api::new().get::<Vec<UploadDto>>(paths::UPLOADS).await {
+                known.update(|k| k.extend(listed.iter().map(|u| (u.id.clone(), u.clone()))));
+                let mut dropped = false;
+                state.update(|s| dropped = s.uploads_listed(&listed));
+                if dropped {
+                    changed();
+                }
+            }
+        });
+    };
+
     // On the client only: restore the newer local copy, follow back/forward.
     Effect::new(move |_| {
         hydrated.set(true);
@@ -268,6 +318,7 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
         if browser::query_param("step").is_none() {
             browser::replace_url(&format!("?step={}", screen.get_untracked()));
         }
+        check_uploads();
     });
     let _ = window_event_listener_untyped("popstate", move |_| {
         let url_step = browser::query_param("step");
@@ -314,11 +365,16 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
             match form.get_untracked() {
                 Some(f) => {
                     let data = state.with_untracked(|s| s.data.clone());
-                    review(f, &data, move |step: String| {
+                    let change = move |step: String| {
                         browser::push_url(&format!("?step={step}&from=review"));
                         state.update(|s| s.go(step.clone()));
                         moved(&step, false);
-                    })
+                    };
+                    view! {
+                        {review(f, &data, change)}
+                        {commitment(state)}
+                        <p class="hint">"提交后，各部门将同时收到您的申请，您可以在“我的办件”查看每个部门的办理进度。"</p>
+                    }
                     .into_any()
                 }
                 None => ().into_any(),
@@ -361,7 +417,7 @@ pub fn Wizard(init: WizardInit) -> impl IntoView {
                         .filter_map(|c| item_names.get(c).cloned())
                         .collect();
                     let prefilled = prefilled.get(&key).cloned();
-                    view! { <AnswerField field=f value error on_input on_blur prefilled used_by/> }
+                    view! { <AnswerField field=f value error on_input on_blur prefilled used_by known/> }
                 })
                 .collect_view()
                 .into_any()
@@ -510,18 +566,62 @@ fn review<C: Fn(String) + Copy + Send + Sync + 'static>(
         <h3>"申请事项"</h3>
         <ul class="review-items">{items}</ul>
         {sections}
-        <p class="hint">"提交后，各部门将同时收到您的申请，您可以在“我的办件”查看每个部门的办理进度。"</p>
     }
+}
+
+/// The 告知承诺书 of every promised material, and the one box that agrees
+/// to them (none when nothing is promised).
+fn commitment(state: RwSignal<WizardState>) -> impl IntoView {
+    let promised = state.with_untracked(WizardState::promised);
+    (!promised.is_empty()).then(|| {
+        let texts = promised
+            .into_iter()
+            .map(|f| {
+                let days = f.commit_days.unwrap_or_default();
+                view! {
+                    <div class="commitment-text" data-material=f.key.clone()>
+                        <p class="commitment-title">{format!("《{}》 · {days} 个工作日内补交", f.label)}</p>
+                        <p>{commitment_text(&f.label, days)}</p>
+                    </div>
+                }
+            })
+            .collect_view();
+        let agreed = Memo::new(move |_| state.with(|s| s.commitment_agreed));
+        let error = Memo::new(move |_| state.with(|s| s.errors.get(COMMITMENT_AGREED).cloned()));
+        view! {
+            <section class="commitment" aria-labelledby="commitment-title">
+                <h3 id="commitment-title">"告知承诺书"</h3>
+                <p class="hint">"以下材料选择了容缺受理。请在期限内补交，逾期未补交或承诺不实将记入信用档案。"</p>
+                {texts}
+                <Field id=format!("f-{COMMITMENT_AGREED}") label="承诺确认".into_any() error
+                    key=Some(COMMITMENT_AGREED.to_owned()) group=true
+                    control=move |c: FieldControl| view! {
+                        <label class="checkbox" for=c.id.clone()>
+                            <input type="checkbox" id=c.id.clone() prop:checked=move || agreed.get()
+                                aria-invalid=c.aria_invalid() aria-describedby=c.aria_describedby()
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    state.update(|s| s.agree(on));
+                                }/>
+                            <span>"我已阅读并同意上述告知承诺书"</span>
+                        </label>
+                    }/>
+            </section>
+        }
+    })
 }
 
 /// An answer as the review page shows it.
 fn display(f: &FormField, v: Option<&Value>) -> String {
+    if f.kind == FieldKind::Material {
+        return material_summary(f, v);
+    }
     if is_empty(v) {
         return "未填写".into();
     }
     match (f.kind, v) {
         (FieldKind::Boolean, Some(Value::Bool(b))) => if *b { "是" } else { "否" }.into(),
-        (FieldKind::Enum | FieldKind::Material, Some(Value::String(s))) => f
+        (FieldKind::Enum, Some(Value::String(s))) => f
             .options
             .as_ref()
             .and_then(|o| o.iter().find(|o| &o.value == s))

@@ -3,15 +3,17 @@
 //! method per event, and carries out what the method answers ([`Next`]):
 //! fetch a form, send the submission, record a screen in the history.
 //! So every rule of the wizard — which screen comes first, whose copy of
-//! the answers wins, when a step may be left — is tested here.
+//! the answers wins, when a step may be left, which uploaded files still
+//! count, when the 告知承诺书 must be agreed to — is tested here.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::api::{Draft, FieldError, FormDto, FormField, FormItem, SubmitRequest};
+use crate::api::{Draft, FieldError, FormDto, FormField, FormItem, SubmitRequest, UploadDto};
 use crate::catalog::values::{check, is_empty};
+use crate::catalog::{FieldKind, MaterialAnswer};
 use crate::client::ApiError;
 use crate::domain::Date;
 
@@ -19,6 +21,13 @@ use crate::domain::Date;
 pub const ITEMS: &str = "items";
 /// The last screen: check the answers and submit.
 pub const REVIEW: &str = "review";
+/// The key of the agreement to the 告知承诺书 (its checkbox is
+/// `#f-commitment_agreed`; the server names its error so too).
+pub const COMMITMENT_AGREED: &str = "commitment_agreed";
+/// Shown at a material whose files the server no longer has.
+pub const UPLOAD_EXPIRED: &str = "文件已失效，请重新上传";
+/// Shown when promised materials are filed without the agreement.
+pub const AGREE_FIRST: &str = "请阅读告知承诺书，并勾选“我已阅读并同意上述告知承诺书”";
 
 /// Everything the wizard starts from, rendered on the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,6 +45,10 @@ pub struct WizardInit {
     pub screen: Option<String>,
     /// Department code → name.
     pub departments: BTreeMap<String, String>,
+    /// The uploads the server still holds for the draft's files (none: not
+    /// looked up, e.g. the draft has no files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploads: Option<Vec<UploadDto>>,
 }
 
 impl WizardInit {
@@ -131,6 +144,7 @@ impl WizardState {
             form,
             draft,
             screen,
+            uploads,
             ..
         } = init;
         let items = draft
@@ -152,7 +166,7 @@ impl WizardState {
         let has_optional = all_items.iter().any(|i| i.optional);
         let wanted = screen.or_else(|| draft.as_ref().and_then(|d| d.step.clone()));
         let screen = first_screen(form.as_ref(), wanted, has_optional, draft.is_some());
-        Self {
+        let mut s = Self {
             bundle,
             all_items,
             items,
@@ -167,7 +181,11 @@ impl WizardState {
             save: SaveState::Idle,
             idempotency_key: String::new(),
             commitment_agreed: false,
+        };
+        if let Some(listed) = uploads {
+            s.uploads_listed(&listed);
         }
+        s
     }
 
     pub fn has_optional(&self) -> bool {
@@ -337,9 +355,14 @@ impl WizardState {
 
     /// A new answer: an error shown for it goes as soon as it is right (so
     /// the page does not jump under the finger), but a new error waits
-    /// until the field is left.
+    /// until the field is left. Promising another material (or no longer
+    /// promising one) asks for the agreement to the 告知承诺书 again.
     pub fn answer(&mut self, key: &str, value: Value, today: Date) {
+        let promised = self.promised_keys();
         self.data.insert(key.to_owned(), value);
+        if self.promised_keys() != promised {
+            self.commitment_agreed = false;
+        }
         if self.errors.contains_key(key)
             && let Some(f) = self.field(key).cloned()
             && self.check_field(&f, today).is_none()
@@ -401,13 +424,23 @@ impl WizardState {
         let Some(f) = self.form.clone() else {
             return Next::Stay;
         };
-        let problems: BTreeMap<String, String> = f
+        let mut problems: BTreeMap<String, String> = f
             .fields()
             .filter_map(|field| self.check_field(field, today).map(|e| (field.key.clone(), e)))
             .collect();
-        if !problems.is_empty() {
+        let unagreed = self.needs_commitment() && !self.commitment_agreed;
+        if unagreed {
+            problems.insert(COMMITMENT_AGREED.to_owned(), AGREE_FIRST.to_owned());
+        }
+        if problems.len() > usize::from(unagreed) {
             self.errors = problems;
             return self.show_first_error(false);
+        }
+        if unagreed {
+            // Only the agreement is missing: stay here and say so.
+            self.errors = problems;
+            self.summary = true;
+            return Next::ShowErrors;
         }
         let data: Map<String, Value> = self
             .data
@@ -422,8 +455,73 @@ impl WizardState {
             items: Some(f.selected_items()),
             data,
             idempotency_key: Some(self.idempotency_key.clone()),
-            commitment_agreed: self.commitment_agreed,
+            commitment_agreed: self.commitment_agreed && self.needs_commitment(),
         })
+    }
+
+    /// The materials of this form answered "promised" (容缺受理), in form order.
+    pub fn promised(&self) -> Vec<FormField> {
+        self.form
+            .iter()
+            .flat_map(FormDto::fields)
+            .filter(|f| f.kind == FieldKind::Material && f.commit_days.is_some())
+            .filter(|f| self.data.get(&f.key).and_then(MaterialAnswer::of) == Some(MaterialAnswer::Commit))
+            .cloned()
+            .collect()
+    }
+
+    fn promised_keys(&self) -> Vec<String> {
+        self.promised().into_iter().map(|f| f.key).collect()
+    }
+
+    /// Whether filing needs the agreement to the 告知承诺书.
+    pub fn needs_commitment(&self) -> bool {
+        !self.promised().is_empty()
+    }
+
+    /// The box "我已阅读并同意上述告知承诺书" was ticked (`on`) or unticked.
+    pub fn agree(&mut self, on: bool) {
+        self.commitment_agreed = on;
+        if on {
+            self.errors.remove(COMMITMENT_AGREED);
+        }
+    }
+
+    /// The upload ids the answers refer to.
+    pub fn upload_ids(&self) -> Vec<String> {
+        self.data.values().flat_map(MaterialAnswer::files).collect()
+    }
+
+    /// The server listed the uploads it still holds (`GET /api/v1/uploads`):
+    /// any other file of an answer has expired (or is not this person's). It
+    /// is dropped from the answer, and the material says so. Answers whether
+    /// anything was dropped.
+    pub fn uploads_listed(&mut self, listed: &[UploadDto]) -> bool {
+        let mut dropped = false;
+        let keys: Vec<String> = self.data.keys().cloned().collect();
+        for key in keys {
+            let Some(v) = self.data.get(&key) else { continue };
+            if MaterialAnswer::of(v) != Some(MaterialAnswer::Files) {
+                continue;
+            }
+            let ids = MaterialAnswer::files(v);
+            let kept: Vec<String> = ids
+                .iter()
+                .filter(|id| listed.iter().any(|u| &u.id == *id))
+                .cloned()
+                .collect();
+            if kept.len() == ids.len() {
+                continue;
+            }
+            dropped = true;
+            if kept.is_empty() {
+                self.data.remove(&key);
+            } else {
+                self.data.insert(key.clone(), MaterialAnswer::files_value(&kept));
+            }
+            self.errors.insert(key, UPLOAD_EXPIRED.to_owned());
+        }
+        dropped
     }
 
     /// Filing failed: the server's field errors are shown on the step of
@@ -452,10 +550,10 @@ impl WizardState {
         }
     }
 
-    /// Goes to the step of the first error and shows the summary
-    /// (`always`: even when no step has that field).
+    /// Goes to the step of the first error that has one and shows the
+    /// summary (`always`: even when no step has any of the fields).
     fn show_first_error(&mut self, always: bool) -> Next {
-        let step = self.errors.keys().next().and_then(|k| {
+        let step = self.errors.keys().find_map(|k| {
             self.form
                 .as_ref()?
                 .steps
@@ -508,6 +606,30 @@ impl WizardState {
             version: None,
             updated_at: None,
         }
+    }
+}
+
+/// A material's answer as the check-answers page words it.
+pub fn material_summary(f: &FormField, v: Option<&Value>) -> String {
+    match v.and_then(MaterialAnswer::of) {
+        Some(MaterialAnswer::Files) => {
+            let n = v.map(MaterialAnswer::files).map_or(0, |f| f.len());
+            format!("已上传 {n} 个文件")
+        }
+        Some(MaterialAnswer::Commit) => f.commit_days.map_or_else(
+            || MaterialAnswer::Commit.recorded().to_owned(),
+            |days| format!("暂缺，承诺在 {days} 个工作日内补交（告知承诺）"),
+        ),
+        Some(MaterialAnswer::Certificate) => match &f.certificate {
+            Some(c) => format!(
+                "{}：{} {}",
+                MaterialAnswer::Certificate.choice(),
+                c.name,
+                c.number
+            ),
+            None => MaterialAnswer::Certificate.choice().to_owned(),
+        },
+        None => "未提供".to_owned(),
     }
 }
 

@@ -1,8 +1,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::api::{FormStep, SubmitRequest};
-use crate::catalog::{FieldKind, PiiClass, Rules};
+use crate::api::{FormStep, SubmitRequest, UploadDto};
+use crate::catalog::{FieldKind, MaterialAnswer, PiiClass, Rules};
 
 fn today() -> Date {
     Date::parse("2026-11-30").expect("date")
@@ -79,6 +79,7 @@ fn init(draft: Option<Draft>, screen: Option<&str>) -> WizardInit {
         draft,
         screen: screen.map(str::to_owned),
         departments: BTreeMap::new(),
+        uploads: None,
     }
 }
 
@@ -455,4 +456,176 @@ fn the_copies_carry_the_choice_the_answers_and_the_step() {
     assert_eq!(d.data, s.data);
     assert_eq!(d.step.as_deref(), Some("applicant"));
     assert_eq!(d.version, None);
+}
+
+const UP1: &str = "0193a0c4-5b7e-7000-8000-000000000001";
+const UP2: &str = "0193a0c4-5b7e-7000-8000-000000000002";
+
+fn upload(id: &str) -> UploadDto {
+    UploadDto {
+        id: id.into(),
+        filename: format!("{id}.jpg"),
+        size: 1000,
+        content_type: "image/jpeg".into(),
+        sha256: String::new(),
+        created_at: String::new(),
+    }
+}
+
+/// [`form`] with two required materials on the declaration step: `record`
+/// (files only) and `licence` (may be promised, 5 working days).
+fn form_with_materials() -> FormDto {
+    let mut f = form();
+    f.steps[1]
+        .fields
+        .push(field("record", FieldKind::Material, true, Rules::default()));
+    let mut licence = field("licence", FieldKind::Material, true, Rules::default());
+    licence.commit_days = Some(5);
+    f.steps[1].fields.push(licence);
+    f
+}
+
+/// On the review screen with every answer valid, `record` uploaded and
+/// `licence` answered `licence`.
+fn ready_to_file(licence: Value) -> WizardState {
+    let mut i = init(None, Some(REVIEW));
+    i.form = Some(form_with_materials());
+    let mut s = WizardState::new(i);
+    valid_answers(&mut s);
+    s.answer("record", MaterialAnswer::files_value(&[UP1.into()]), today());
+    s.answer("licence", licence, today());
+    s.idempotency_key = "k1".into();
+    s
+}
+
+#[test]
+fn a_promise_is_filed_only_with_the_agreement_to_the_commitment() {
+    let mut s = ready_to_file(json!("commit"));
+    assert!(s.needs_commitment());
+    assert_eq!(
+        s.promised().iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+        ["licence"]
+    );
+    // Everything else is right: stay on the review and point at the box.
+    assert_eq!(s.submit(today()), Next::ShowErrors);
+    assert_eq!(s.screen, REVIEW);
+    assert!(s.summary);
+    assert!(!s.busy);
+    assert_eq!(
+        s.errors.get(COMMITMENT_AGREED).map(String::as_str),
+        Some(AGREE_FIRST)
+    );
+    assert_eq!(
+        s.problems(),
+        [(COMMITMENT_AGREED.to_owned(), AGREE_FIRST.to_owned())]
+    );
+
+    s.agree(true);
+    assert!(s.errors.is_empty(), "ticking the box clears its error");
+    let Next::Submit(req) = s.submit(today()) else {
+        panic!("files once agreed");
+    };
+    assert!(req.commitment_agreed);
+    assert_eq!(req.data.get("licence"), Some(&json!("commit")));
+    assert_eq!(req.data.get("record"), Some(&json!({ "files": [UP1] })));
+}
+
+#[test]
+fn a_field_problem_leads_to_its_step_even_when_the_agreement_is_missing() {
+    let mut s = ready_to_file(json!("commit"));
+    s.data.remove("phone");
+    assert_eq!(s.submit(today()), Next::Moved("applicant".into()));
+    assert!(s.errors.contains_key("phone"));
+    assert!(s.errors.contains_key(COMMITMENT_AGREED), "listed on the review");
+}
+
+#[test]
+fn promising_something_else_asks_for_the_agreement_again() {
+    let mut s = ready_to_file(json!("commit"));
+    s.agree(true);
+    s.answer("note", json!("x"), today());
+    assert!(s.commitment_agreed, "other answers keep it");
+    s.answer("licence", MaterialAnswer::files_value(&[UP2.into()]), today());
+    assert!(!s.commitment_agreed, "no longer promised");
+    assert!(!s.needs_commitment());
+    s.answer("licence", json!("commit"), today());
+    assert!(!s.commitment_agreed, "promised anew: agree anew");
+}
+
+#[test]
+fn without_a_promise_no_agreement_is_asked_or_sent() {
+    let mut s = ready_to_file(MaterialAnswer::files_value(&[UP2.into()]));
+    assert!(!s.needs_commitment());
+    s.commitment_agreed = true;
+    let Next::Submit(req) = s.submit(today()) else {
+        panic!("files");
+    };
+    assert!(!req.commitment_agreed);
+}
+
+#[test]
+fn the_servers_refusal_of_a_missing_agreement_is_shown_on_the_review() {
+    let mut s = ready_to_file(json!("commit"));
+    s.busy = true;
+    let refused = ApiError::Api {
+        status: 422,
+        code: "validation".into(),
+        message: "请修改".into(),
+        fields: vec![FieldError::new(COMMITMENT_AGREED, "required", "请同意告知承诺书")],
+    };
+    assert_eq!(s.submit_failed(refused), Next::Stay);
+    assert_eq!(s.screen, REVIEW);
+    assert!(s.summary);
+    assert_eq!(s.problems().len(), 1);
+}
+
+#[test]
+fn files_the_server_no_longer_holds_are_dropped_and_said_so() {
+    let data = json!({
+        "record": { "files": [UP1, UP2] },
+        "licence": { "files": [UP2] },
+        "phone": "13912345678",
+    });
+    let mut i = init(Some(draft("declaration", data)), None);
+    i.form = Some(form_with_materials());
+    i.uploads = Some(vec![upload(UP1)]);
+    let s = WizardState::new(i);
+    assert_eq!(s.data.get("record"), Some(&json!({ "files": [UP1] })));
+    assert_eq!(s.data.get("licence"), None, "nothing left: no answer");
+    assert_eq!(s.errors.get("record").map(String::as_str), Some(UPLOAD_EXPIRED));
+    assert_eq!(s.errors.get("licence").map(String::as_str), Some(UPLOAD_EXPIRED));
+    assert_eq!(s.data.get("phone"), Some(&json!("13912345678")));
+
+    // Listing again changes nothing; every id is known.
+    let mut s = s;
+    assert!(!s.uploads_listed(&[upload(UP1)]));
+    assert_eq!(s.upload_ids(), [UP1]);
+    // A new upload clears the note once the answer is right.
+    s.answer("licence", MaterialAnswer::files_value(&[UP2.into()]), today());
+    assert_eq!(s.errors.get("licence"), None);
+}
+
+#[test]
+fn the_review_words_each_material_answer() {
+    let f = form_with_materials();
+    let licence = f.field("licence").cloned().expect("licence");
+    let record = f.field("record").cloned().expect("record");
+    let files = MaterialAnswer::files_value(&[UP1.into(), UP2.into()]);
+    assert_eq!(material_summary(&record, Some(&files)), "已上传 2 个文件");
+    assert_eq!(
+        material_summary(&licence, Some(&json!("commit"))),
+        "暂缺，承诺在 5 个工作日内补交（告知承诺）"
+    );
+    assert_eq!(material_summary(&record, None), "未提供");
+    let mut held = record;
+    held.certificate = Some(crate::api::CertificateRef {
+        id: "c1".into(),
+        name: "营业执照".into(),
+        number: "N1".into(),
+        valid_until: None,
+    });
+    assert_eq!(
+        material_summary(&held, Some(&json!("certificate"))),
+        "已有电子证照，免提交：营业执照 N1"
+    );
 }
