@@ -70,6 +70,11 @@ test('新生儿出生 with materials on a phone: a photo and a PDF, 结婚证 pr
   const record = citizen.locator('[data-field="birth_record"]');
   await record.getByText('拍照或选择文件').waitFor();
   assert.equal(await record.locator('input[type=file]').getAttribute('capture'), 'environment');
+  assert.equal(
+    await record.getByRole('button', { name: '医院出具的分娩记录 拍照或选择文件', exact: true }).getAttribute('type'),
+    'file',
+    'the input is named by the material and its button, and read once',
+  );
   await uploadFiles(record, photo);
   assert.ok((await loaded(record.locator('.thumb img'))) > 0, 'the photo comes back as a thumbnail');
   await record.locator('.file', { hasText: '分娩记录.png' }).waitFor();
@@ -109,6 +114,19 @@ test('新生儿出生 with materials on a phone: a photo and a PDF, 结婚证 pr
   await marriage.locator('.commitment-text', { hasText: '《父母结婚证》' }).waitFor();
   assert.ok(await marriage.locator('.material-files').isHidden(), 'no picker for a promised material');
   await screenshot(citizen, 'materials-wizard-phone');
+
+  // Once the draft is saved, the server renders the step with its files
+  // and the picker, so nothing jumps when the page hydrates.
+  for (let i = 0; ; i += 1) {
+    const draft = await (await citizen.request.get(`${BASE_URL}/api/v1/drafts/newborn`)).json();
+    if (draft.data?.marriage_certificate === 'commit' && draft.data?.newborn_photo?.files?.length === 1) break;
+    assert.ok(i < 50, 'the draft is saved');
+    await citizen.waitForTimeout(200);
+  }
+  const ssr = await (await citizen.request.get(`${BASE_URL}/bundles/newborn/apply?step=materials`)).text();
+  for (const text of ['拍照或选择文件', '分娩记录.png', '户口簿.pdf', '新生儿照片.jpg', 'accept="image/*,application/pdf"']) {
+    assert.ok(ssr.includes(text), `server-rendered: ${text}`);
+  }
 
   // A reload keeps the files (names and thumbnails from the server).
   await citizen.reload();

@@ -220,7 +220,10 @@ pub fn FilePicker(
                     aria-describedby=move || described_by.get()
                     aria-invalid=move || if invalid.get() { "true" } else { "false" }
                     on:change=pick/>
-                <label class="button secondary file-button" for=id id=button_id>"拍照或选择文件"</label>
+                // Clickable for everyone; read once, as part of the input's name.
+                <label class="button secondary file-button" for=id id=button_id aria-hidden="true">
+                    "拍照或选择文件"
+                </label>
             </div>
         </div>
     }
