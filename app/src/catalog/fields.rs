@@ -301,7 +301,7 @@ pub fn material_options(commit_days: Option<u16>) -> Vec<EnumOption> {
 /// promised, by when, and the consequence of a false or broken promise.
 pub fn commitment_text(material: &str, days: u16) -> String {
     format!(
-        "本人承诺：在办件受理后 {days} 个工作日内补交《{material}》，并对所补交材料的真实性负责。\
+        "本人承诺：自提交申请之日起 {days} 个工作日内补交《{material}》，并对所补交材料的真实性负责。\
          如逾期未补交或承诺不实，行政机关可依法终止办理或撤销已作出的决定，\
          失信情况记入本人（本单位）信用档案，并承担相应法律责任。"
     )
