@@ -175,7 +175,16 @@ pub async fn file(
         return replay(state, existing, &hash).await;
     }
 
-    super::uploads::check_bindable(&state.db, actor.user_id, &uploads).await?;
+    if let Err(e) = super::uploads::check_bindable(&state.db, actor.user_id, &uploads).await {
+        // A retry racing the request it repeats finds the files taken by
+        // that very request: answer with it.
+        if let Some(k) = &key
+            && let Some(existing) = find_by_key(&state.db, actor.user_id, k).await?
+        {
+            return replay(state, existing, &hash).await;
+        }
+        return Err(e);
+    }
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut work_items = fan_out(catalog, bundle, &items, id, now, today);
@@ -237,6 +246,11 @@ pub async fn file(
         {
             Ok(()) => break s,
             Err(sea_orm::DbErr::Custom(m)) if m == super::uploads::BIND_RACE => {
+                if let Some(k) = &key
+                    && let Some(existing) = find_by_key(&state.db, actor.user_id, k).await?
+                {
+                    return replay(state, existing, &hash).await;
+                }
                 return Err(ServiceError::Conflict {
                     code: "upload_in_use",
                     message: "有文件刚刚被用于其他办件，请刷新后重新上传".into(),
