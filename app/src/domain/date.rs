@@ -157,7 +157,12 @@ impl Date {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        Self::from_days_since_epoch((i64::try_from(secs).unwrap_or(0) + 8 * 3600) / 86_400)
+        Self::china_day_of(i64::try_from(secs).unwrap_or(0))
+    }
+
+    /// The day in China (UTC+8) at `unix_secs` seconds since 1970.
+    pub fn china_day_of(unix_secs: i64) -> Self {
+        Self::from_days_since_epoch((unix_secs + 8 * 3600).div_euclid(86_400))
     }
 
     /// Today in China (UTC+8), from the browser's clock.
@@ -172,7 +177,7 @@ impl Date {
             reason = "milliseconds since 1970 fit in i64"
         )]
         let secs = (ms / 1000.0) as i64;
-        Self::from_days_since_epoch((secs + 8 * 3600) / 86_400)
+        Self::china_day_of(secs)
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Report {
 
 /// One run of every job, as of `now`.
 pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Report> {
-    let today = Date::from_days_since_epoch((now.timestamp() + 8 * 3600).div_euclid(86_400));
+    let today = Date::china_day_of(now.timestamp());
     let reminders = commitments::remind(state, today, &LoggedSms).await?;
     let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
     Ok(Report {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::db::entities::types::CommitmentState;
-use crate::db::entities::{commitment, credit_record, submission, work_item};
+use crate::db::entities::{commitment, credit_record, submission};
 use crate::identity::{Actor, RequestMeta};
 use crate::services::tracking::may_act_on;
 use crate::services::{ServiceError, ServiceResult, audit, notifications, uploads};
@@ -190,12 +190,7 @@ pub async fn decide(
     material: &str,
     req: DecideCommitmentRequest,
 ) -> ServiceResult<CommitmentDto> {
-    let department = actor.clerk_department().ok_or(ServiceError::NotFound)?;
-    let w = work_item::Entity::find_by_id(work_item_id)
-        .one(&state.db)
-        .await?
-        .filter(|w| w.department == department)
-        .ok_or(ServiceError::NotFound)?;
+    let w = super::handled_item(state, actor, work_item_id).await?;
     let c = commitment::Entity::find()
         .filter(commitment::Column::WorkItemId.eq(w.id))
         .filter(commitment::Column::Material.eq(material))

@@ -178,3 +178,18 @@ pub async fn item_documents(
         &promised,
     ))
 }
+
+/// A work item of the caller's department (the one that handles it); any
+/// other caller, the lead department included, gets 404.
+async fn handled_item(
+    state: &AppState,
+    actor: &crate::identity::Actor,
+    id: Uuid,
+) -> ServiceResult<work_item::Model> {
+    let department = actor.clerk_department().ok_or(ServiceError::NotFound)?;
+    work_item::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .filter(|w| w.department == department)
+        .ok_or(ServiceError::NotFound)
+}

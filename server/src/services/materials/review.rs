@@ -66,12 +66,7 @@ pub async fn review(
     material: &str,
     req: ReviewRequest,
 ) -> ServiceResult<MaterialDocs> {
-    let department = actor.clerk_department().ok_or(ServiceError::NotFound)?;
-    let w = work_item::Entity::find_by_id(work_item_id)
-        .one(&state.db)
-        .await?
-        .filter(|w| w.department == department)
-        .ok_or(ServiceError::NotFound)?;
+    let w = super::handled_item(state, actor, work_item_id).await?;
     let is_material = state
         .catalog
         .field(material)

@@ -131,9 +131,7 @@ pub async fn supplement(
     let now = Utc::now();
 
     // The clock resumes: the due date moves by the working days it was paused.
-    let paused_on = w
-        .paused_at
-        .map(|t| Date::from_days_since_epoch((t.timestamp() + 8 * 3600).div_euclid(86_400)));
+    let paused_on = w.paused_at.map(|t| Date::china_day_of(t.timestamp()));
     let paused_days = paused_on.map_or(0, |p| state.catalog.calendar.working_days_between(p, today));
     let due = w
         .due_date
