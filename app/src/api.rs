@@ -19,6 +19,13 @@ pub use materials::{
     MaterialDocs, MaterialState, ReviewRequest, UploadDto, Verdict, size_label,
 };
 
+mod feedback;
+pub use feedback::{
+    CaseAction, CaseActionRequest, CaseDto, CaseEvent, CaseKind, CaseList, CasePerson, CaseStatus, Channel,
+    NewCase, PersonMatch, RatingAction, RatingActionRequest, RatingDto, RatingList, RatingRequest, RatingStatus,
+    RatingTag, Satisfaction,
+};
+
 /// `GET /api/v1/health`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -144,6 +151,10 @@ pub enum Role {
     Citizen,
     Clerk,
     Admin,
+    /// 县政务服务中心 (county office): dispatches cases, reviews 差评 appeals.
+    Dispatcher,
+    /// A 12345 hotline seat: files cases for callers.
+    Operator,
 }
 
 impl Role {
@@ -152,6 +163,8 @@ impl Role {
             Self::Citizen => "citizen",
             Self::Clerk => "clerk",
             Self::Admin => "admin",
+            Self::Dispatcher => "dispatcher",
+            Self::Operator => "operator",
         }
     }
 
@@ -160,6 +173,8 @@ impl Role {
             "citizen" => Some(Self::Citizen),
             "clerk" => Some(Self::Clerk),
             "admin" => Some(Self::Admin),
+            "dispatcher" => Some(Self::Dispatcher),
+            "operator" => Some(Self::Operator),
             _ => None,
         }
     }
@@ -169,6 +184,8 @@ impl Role {
             Self::Citizen => "群众",
             Self::Clerk => "窗口工作人员",
             Self::Admin => "管理员",
+            Self::Dispatcher => "县政务服务中心调度员",
+            Self::Operator => "12345热线话务员",
         }
     }
 }
@@ -676,6 +693,15 @@ pub struct SubmissionDto {
     /// The files of each uploaded material (the applicant's own view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<MaterialDocs>,
+    /// The applicant's ratings (好差评) of its items and of the whole.
+    #[serde(default)]
+    pub ratings: Vec<RatingDto>,
+    /// The applicant's cases about it (我要反映), without timelines.
+    #[serde(default)]
+    pub cases: Vec<CaseDto>,
+    /// An open 办不成事 case is about it (督办).
+    #[serde(default)]
+    pub supervised: bool,
 }
 
 /// An element of `GET /api/v1/submissions`.
@@ -692,6 +718,9 @@ pub struct SubmissionSummary {
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
     pub work_items: Vec<WorkItemBrief>,
+    /// An open 办不成事 case is about this submission (督办).
+    #[serde(default)]
+    pub supervised: bool,
 }
 
 /// A row of the clerk queue (`GET /api/v1/work-items`).
@@ -768,6 +797,9 @@ pub struct SubmissionHead {
     pub status: crate::workflow::SubmissionStatus,
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub submitted_at: String,
+    /// An open 办不成事 case is about this submission (督办).
+    #[serde(default)]
+    pub supervised: bool,
 }
 
 /// `GET /api/v1/work-items/{id}`.

@@ -19,7 +19,7 @@
 //! | components | `components::*` | pieces shared by pages: layout, the field renderer, login guard, labels |
 //! | client | [`client`], [`paths`], [`browser`] | calling the API, its typed paths, browser helpers |
 //! | api | [`api`] | the wire types of the REST API (re-exports the domain and catalog types it sends) |
-//! | catalog | [`catalog`], [`workflow`] | the catalog model, the merged form and its checks; the work-item state machine |
+//! | catalog | [`catalog`], [`workflow`], [`feedback`] | the catalog model, the merged form and its checks; the work-item, rating and case state machines |
 //! | domain | [`domain`] | validated newtypes and [`domain::FieldError`]; imports nothing from the crate |
 
 #![recursion_limit = "256"]
@@ -33,6 +33,7 @@ pub mod domain;
 mod pages;
 pub mod paths;
 mod shell;
+pub mod feedback;
 pub mod workflow;
 
 pub use shell::{App, shell};

@@ -35,6 +35,12 @@ pub const SUBMISSIONS: &str = "/api/v1/submissions";
 pub const NOTIFICATIONS_READ_ALL: &str = "/api/v1/notifications/read-all";
 /// `/api/v1/uploads` (`POST` multipart uploads a file; `GET` lists unused ones)
 pub const UPLOADS: &str = "/api/v1/uploads";
+/// `/api/v1/ratings`
+pub const RATINGS: &str = "/api/v1/ratings";
+/// `/api/v1/cases`
+pub const CASES: &str = "/api/v1/cases";
+/// `/api/v1/people`
+pub const PEOPLE: &str = "/api/v1/people";
 /// `/api/v1/admin/users` (`POST` creates a staff account)
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
 /// `/api/v1/admin/audit/verify`
@@ -195,6 +201,46 @@ pub fn audit(limit: u32) -> String {
     format!("{V1}/admin/audit?limit={limit}")
 }
 
+/// `/api/v1/work-items/{id}/rating`
+pub fn work_item_rating(id: &str) -> String {
+    format!("{}/rating", work_item(id))
+}
+
+/// `/api/v1/submissions/{id}/rating`
+pub fn submission_rating(id: &str) -> String {
+    format!("{}/rating", submission(id))
+}
+
+/// `/api/v1/ratings/{id}/actions`
+pub fn rating_actions(id: &str) -> String {
+    format!("{RATINGS}/{}/actions", encode(id))
+}
+
+/// `/api/v1/ratings?status=appealed`
+pub fn ratings(status: Option<&str>) -> String {
+    Query::new(RATINGS).optional("status", status).finish()
+}
+
+/// `/api/v1/cases?queue=overdue`
+pub fn cases(queue: Option<&str>) -> String {
+    Query::new(CASES).optional("queue", queue).finish()
+}
+
+/// `/api/v1/cases/{id}`
+pub fn case(id: &str) -> String {
+    format!("{CASES}/{}", encode(id))
+}
+
+/// `/api/v1/cases/{id}/actions`
+pub fn case_actions(id: &str) -> String {
+    format!("{}/actions", case(id))
+}
+
+/// `/api/v1/people?q=13800138000`
+pub fn people(q: &str) -> String {
+    Query::new(PEOPLE).param("q", q).finish()
+}
+
 /// Percent-encodes a path segment or query value (everything but the
 /// unreserved characters of RFC 3986).
 pub fn encode(s: &str) -> String {
@@ -263,6 +309,9 @@ mod tests {
             (ADMIN_USERS, "/api/v1/admin/users"),
             (AUDIT_VERIFY, "/api/v1/admin/audit/verify"),
             (UPLOADS, "/api/v1/uploads"),
+            (RATINGS, "/api/v1/ratings"),
+            (CASES, "/api/v1/cases"),
+            (PEOPLE, "/api/v1/people"),
         ];
         for (got, want) in fixed {
             assert_eq!(got, want);
@@ -345,6 +394,16 @@ mod tests {
                 "/api/v1/admin/users?role=clerk&limit=200",
             ),
             (audit(20), "/api/v1/admin/audit?limit=20"),
+            (work_item_rating(id), "/api/v1/work-items/{id}/rating"),
+            (submission_rating(id), "/api/v1/submissions/{id}/rating"),
+            (rating_actions(id), "/api/v1/ratings/{id}/actions"),
+            (ratings(None), "/api/v1/ratings"),
+            (ratings(Some("appealed")), "/api/v1/ratings?status=appealed"),
+            (cases(None), "/api/v1/cases"),
+            (cases(Some("overdue")), "/api/v1/cases?queue=overdue"),
+            (case(id), "/api/v1/cases/{id}"),
+            (case_actions(id), "/api/v1/cases/{id}/actions"),
+            (people("138 0013"), "/api/v1/people?q=138%200013"),
         ];
         for (got, want) in cases {
             assert_eq!(got, want.replace("{id}", id));

@@ -83,6 +83,9 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
     let policies: app::catalog::policy::PoliciesFile =
         parse(&dir.join(policies_path), &read(policies_path)?)?;
 
+    let cases_path = Path::new("cases.toml");
+    let cases_text = read(cases_path)?;
+
     let version = format!("{}-{}", meta.label, &hex::encode(hasher.finalize())[..12]);
     let sources = Sources {
         departments: ("departments.toml".into(), departments),
@@ -91,7 +94,10 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
         calendar,
         policies: ("policies.toml".into(), policies),
     };
-    Catalog::build(version, sources).map_err(|e| err(&dir.join(&e.file), e.message))
+    let cases: app::feedback::CaseRules = parse(&dir.join(cases_path), &cases_text)?;
+    Catalog::build(version, sources)
+        .and_then(|c| c.with_case_rules("cases.toml", cases))
+        .map_err(|e| err(&dir.join(&e.file), e.message))
 }
 
 fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
@@ -106,7 +112,13 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let src = crate::config::default_catalog_dir();
         std::fs::create_dir_all(tmp.path().join("bundles")).expect("mkdir");
-        for rel in ["catalog.toml", "departments.toml", "fields.toml", "policies.toml"] {
+        for rel in [
+            "catalog.toml",
+            "departments.toml",
+            "fields.toml",
+            "policies.toml",
+            "cases.toml",
+        ] {
             std::fs::copy(src.join(rel), tmp.path().join(rel)).expect("copy");
         }
         std::fs::create_dir_all(tmp.path().join("calendar")).expect("mkdir");

@@ -230,6 +230,8 @@ pub struct Catalog {
     /// One single-item bundle per policy: confirming an offer files it, so
     /// its department handles it in the same workbench.
     pub policy_bundles: Vec<Bundle>,
+    /// Deadlines of 12345 / 办不成事 / 差评 cases (`cases.toml`).
+    pub cases: crate::feedback::CaseRules,
     department_index: HashMap<String, usize>,
     bundle_index: HashMap<String, usize>,
     field_index: HashMap<String, usize>,
@@ -282,10 +284,28 @@ impl Catalog {
             sections,
             fields,
             calendar,
+            cases: crate::feedback::CaseRules::default(),
             department_index: departments.index,
             bundle_index: bundles.index,
             field_index,
         })
+    }
+
+    /// Replaces the case deadlines, checking that the county office is a
+    /// department of the catalog.
+    pub fn with_case_rules(mut self, file: &str, rules: crate::feedback::CaseRules) -> Result<Self, CatalogError> {
+        if self.department(&rules.county_office).is_none() {
+            return Err(CatalogError::new(file, format!("county_office: unknown department {:?}", rules.county_office)));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = rules.kinds.iter().find(|k| !seen.insert(k.kind)) {
+            return Err(CatalogError::new(file, format!("kind {} is listed twice", dup.kind)));
+        }
+        if let Some(k) = rules.kinds.iter().find(|k| k.contact_days > k.answer_days || k.answer_days > 60) {
+            return Err(CatalogError::new(file, format!("kind {}: need contact_days <= answer_days <= 60", k.kind)));
+        }
+        self.cases = rules;
+        Ok(self)
     }
 
     pub fn field(&self, key: &str) -> Option<&FieldDef> {

@@ -41,6 +41,8 @@ fn me_view(me: Me) -> impl IntoView {
     let staff_link = match role {
         Role::Clerk => Some(view! { <a class="button" href="/workbench">"进入工作台"</a> }.into_any()),
         Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }.into_any()),
+        Role::Dispatcher => Some(view! { <a class="button" href="/dispatch">"诉求调度"</a> }.into_any()),
+        Role::Operator => Some(view! { <a class="button" href="/hotline">"12345 诉求登记"</a> }.into_any()),
         Role::Citizen => Some(
             view! {
                 <a class="button" href="/submissions">"我的办件"</a>

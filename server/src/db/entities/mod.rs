@@ -3,6 +3,8 @@
 
 pub mod audit_head;
 pub mod audit_log;
+pub mod case;
+pub mod case_event;
 pub mod catalog_version;
 pub mod certificate;
 pub mod commitment;
@@ -17,6 +19,7 @@ pub mod notification;
 pub mod outbox;
 pub mod policy_offer;
 pub mod profile_fact;
+pub mod rating;
 pub mod session;
 pub mod submission;
 pub mod types;

@@ -11,6 +11,7 @@ mod m20261129_000005_enterprises;
 mod m20261129_000006_outbox;
 mod m20261129_000007_queue_indexes;
 mod m20261201_000001_materials;
+mod m20261204_000001_feedback;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_outbox::Migration),
             Box::new(m20261129_000007_queue_indexes::Migration),
             Box::new(m20261201_000001_materials::Migration),
+            Box::new(m20261204_000001_feedback::Migration),
         ]
     }
 }
