@@ -10,6 +10,10 @@ use crate::components::page::NotFound;
 use crate::pages::admin::AdminPage;
 use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
+use crate::pages::cases::{CasePage, CasesPage, NewCasePage};
+use crate::pages::desk::{DeskCasesPage, DeskRatingsPage};
+use crate::pages::dispatch::DispatchPage;
+use crate::pages::hotline::HotlinePage;
 use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
 use crate::pages::workbench::{FileViewerPage, LeadBoardPage, WorkItemPage, WorkbenchPage};
@@ -91,6 +95,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/workbench/items/:id") view=WorkItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench/items/:id/files/:upload") view=FileViewerPage ssr=SsrMode::Async/>
                     <Route path=path!("/workbench/board") view=LeadBoardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workbench/cases") view=DeskCasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/workbench/ratings") view=DeskRatingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dispatch") view=DispatchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/hotline") view=HotlinePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases") view=CasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

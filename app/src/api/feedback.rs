@@ -226,6 +226,11 @@ pub struct CaseDto {
     pub satisfaction: Option<Satisfaction>,
     /// The actions the caller may take now.
     pub actions: Vec<CaseAction>,
+    /// The department codes `escalate` may name (the county office and the
+    /// lead department of the submission it is about), when `actions` has
+    /// `escalate`; else empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalate_to: Vec<String>,
     pub version: i32,
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,

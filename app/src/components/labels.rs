@@ -2,7 +2,10 @@
 //! screen that shows them: status pills, timeline events, where a profile
 //! fact came from, how a material stands, and times in China time.
 
-use crate::api::{CommitmentDto, CommitmentStatus, MaterialDocs, MaterialState, Verdict};
+use crate::api::{
+    CaseKind, CaseStatus, CommitmentDto, CommitmentStatus, MaterialDocs, MaterialState, RatingStatus, Verdict,
+};
+use crate::feedback::is_bad;
 use crate::workflow::{SubmissionStatus, WorkStatus};
 
 /// The CSS classes of a submission's status line.
@@ -25,6 +28,50 @@ pub fn work_status_class(s: WorkStatus) -> &'static str {
         WorkStatus::Returned => "pill returned",
         WorkStatus::Completed => "pill completed",
         WorkStatus::Rejected => "pill rejected",
+    }
+}
+
+/// The CSS classes of a case's status pill (the colours of work items:
+/// waiting for the county office amber, with a department blue, answered
+/// green-blue, closed green).
+pub fn case_status_class(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Registered => "pill returned",
+        CaseStatus::Assigned => "pill pending",
+        CaseStatus::Processing => "pill accepted",
+        CaseStatus::Answered => "pill answered",
+        CaseStatus::Reopened => "pill rejected",
+        CaseStatus::Closed => "pill completed",
+    }
+}
+
+/// The CSS classes of a rating's score: 差评 red, 基本满意 amber, else green.
+pub fn score_class(score: i64) -> &'static str {
+    match u8::try_from(score) {
+        Ok(s) if is_bad(s) => "score bad",
+        Ok(3) => "score fair",
+        _ => "score good",
+    }
+}
+
+/// The CSS classes of a rating's status pill (a voided one struck through).
+pub fn rating_status_class(s: RatingStatus) -> &'static str {
+    match s {
+        RatingStatus::Valid => "pill completed",
+        RatingStatus::Appealed => "pill returned",
+        RatingStatus::Upheld => "pill pending",
+        RatingStatus::Voided => "pill voided",
+    }
+}
+
+/// What each kind a person may choose is for (我要反映, the hotline form).
+pub fn case_kind_hint(k: CaseKind) -> &'static str {
+    match k {
+        CaseKind::Complaint => "对办事过程、工作人员或办理结果不满意",
+        CaseKind::Consultation => "想了解政策、所需材料或办理流程",
+        CaseKind::Suggestion => "对政务服务的意见和建议",
+        CaseKind::CannotGetDone => "符合条件却办不成、办不了的事，县政务服务中心督办",
+        CaseKind::BadRating => "差评回访整改",
     }
 }
 

@@ -3,6 +3,7 @@
 //! not-found page, and the labels that word the API's machine values.
 //! Pages import these, never each other.
 
+pub mod feedback;
 pub mod form;
 pub mod labels;
 pub mod layout;

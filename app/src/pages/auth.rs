@@ -16,6 +16,10 @@ pub fn home_of(me: &Me) -> &'static str {
         "/admin"
     } else if me.has(Role::Clerk) {
         "/workbench"
+    } else if me.has(Role::Dispatcher) {
+        "/dispatch"
+    } else if me.has(Role::Operator) {
+        "/hotline"
     } else {
         "/me"
     }
@@ -41,7 +45,7 @@ pub fn StaffLoginPage() -> impl IntoView {
         <Title text="工作人员登录"/>
         <section class="panel narrow">
             <h1>"工作人员登录"</h1>
-            <p class="muted">"部门窗口工作人员和管理员使用用户名登录。"</p>
+            <p class="muted">"部门窗口工作人员、县政务服务中心、12345 热线和管理员使用用户名登录。"</p>
             <LoginForm staff=true/>
             <p class="switch muted"><a href="/login">"群众和企业登录"</a></p>
         </section>

@@ -1,8 +1,9 @@
 //! 我的办件 and one submission: the receipt right after filing, then the
 //! one status and timeline the applicant follows, what a department asks to
 //! correct (补正, with new files), the materials promised under 告知承诺
-//! with their deadlines and the files that fulfil them, and every material
-//! handed in.
+//! with their deadlines and the files that fulfil them, every material
+//! handed in, the 好差评 of each ended item and of the whole (with one 追评),
+//! and what the applicant reported about it (我要反映).
 
 use std::collections::BTreeMap;
 
@@ -13,13 +14,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde_json::{Map, Value};
 
 use crate::api::{
-    ActionResult, CommitmentDto, CommitmentStatus, Correction, FormDto, FormField, FulfilRequest,
-    MaterialDocs, MaterialState, Page, SubmissionDto, SubmissionSummary, SupplementRequest, WorkItemBrief,
+    ActionResult, CaseDto, CommitmentDto, CommitmentStatus, Correction, FormDto, FormField, FulfilRequest,
+    MaterialDocs, MaterialState, Page, RatingDto, RatingRequest, RatingTag, SubmissionDto, SubmissionSummary,
+    SupplementRequest, WorkItemBrief,
 };
 use crate::browser;
 use crate::catalog::FieldKind;
 use crate::catalog::values::{check, is_empty};
 use crate::client::{Api, ApiError, Method};
+use crate::components::feedback::{RatingActionForm, case_list, rating_card};
 use crate::components::form::{AnswerField, Field, FieldControl};
 use crate::components::labels::{
     commitment_label, commitment_status_class, event_label, material_state_text, short_time,
@@ -28,8 +31,9 @@ use crate::components::labels::{
 use crate::components::page::{PageError, RequireLogin};
 use crate::components::upload::{FileCard, FilePicker};
 use crate::domain::Date;
+use crate::feedback::{MAX_RATING_COMMENT, SCORES, is_bad};
 use crate::paths;
-use crate::workflow::WorkStatus;
+use crate::workflow::{SubmissionStatus, WorkStatus};
 
 #[component]
 pub fn SubmissionPage() -> impl IntoView {
@@ -99,6 +103,9 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
                     </div>
                     <p class="part-dept">{w.department_name.clone()}</p>
                     {(!deadline.is_empty()).then(|| view! { <p class="part-deadline" class:overdue=w.overdue>{deadline}</p> })}
+                    <p class="part-report">
+                        <a href=report_href(&s.id, Some(&w.id))>"我要反映"<span class="visually-hidden">{format!("：{}", w.item_name)}</span></a>
+                    </p>
                 </li>
             }
         })
@@ -189,6 +196,9 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
         .collect_view();
     let commitments = commitments_view(&s.id, &s.commitments);
     let materials = materials_view(&s.documents);
+    let ratings = ratings_view(&s);
+    let cases = cases_view(&s.cases);
+    let report = report_href(&s.id, None);
     view! {
         <Title text=format!("办件 {}", s.tracking_no)/>
         <nav class="breadcrumb" aria-label="位置">
@@ -203,13 +213,256 @@ fn submission_view(s: SubmissionDto, new: bool, form: Option<FormDto>) -> impl I
             <ul class="parts">{parts}</ul>
         </section>
         {returned}
+        {ratings}
+        {cases}
         {commitments}
         {materials}
         <section class="panel">
             <h2>"办理进程"</h2>
             <ol class="timeline">{timeline}</ol>
         </section>
-        <p class="actions"><a class="button secondary" href="/submissions">"我的办件"</a><a class="button secondary" href="/">"返回首页"</a></p>
+        <p class="actions">
+            <a class="button secondary" href=report>"我要反映"</a>
+            <a class="button secondary" href="/submissions">"我的办件"</a>
+            <a class="button secondary" href="/">"返回首页"</a>
+        </p>
+    }
+}
+
+/// 我要反映 about the submission (and one of its items).
+fn report_href(submission: &str, work_item: Option<&str>) -> String {
+    let mut href = format!("/cases/new?submission={}", paths::encode(submission));
+    if let Some(w) = work_item {
+        href.push_str(&format!("&work_item={}", paths::encode(w)));
+    }
+    href
+}
+
+/// 好差评: for each ended item (办结 or 不予办理), and for the whole once it
+/// has ended, the rating given — with the 追评 box while there is none — or
+/// the form to give it. `None` until something has ended.
+fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
+    let ended: Vec<&WorkItemBrief> = s
+        .work_items
+        .iter()
+        .filter(|w| matches!(w.status, WorkStatus::Completed | WorkStatus::Rejected))
+        .collect();
+    let whole = matches!(
+        s.status,
+        SubmissionStatus::Completed | SubmissionStatus::ClosedWithRejections
+    );
+    if ended.is_empty() && !whole {
+        return None;
+    }
+    let block = |key: String,
+                 title: String,
+                 sub: String,
+                 department: String,
+                 path: String,
+                 rating: Option<&RatingDto>| {
+        let body = match rating {
+            Some(r) => {
+                let follow = r.follow_up.is_none().then(|| {
+                    view! {
+                        <RatingActionForm id=r.id.clone() actions=vec![("follow_up".to_owned(), "提交追评".to_owned())]
+                            what="追评内容".to_owned() opener="追评".to_owned()
+                            hint="追评只能提交一次，原评价不会改变。".to_owned()/>
+                    }
+                });
+                view! { {rating_card(r, false)} {follow} }.into_any()
+            }
+            None => view! { <RatingForm path key=key.clone() department/> }.into_any(),
+        };
+        view! {
+            <div class="rating-block" data-rate=key.clone() data-rated=rating.is_some().to_string()>
+                <h3 id=format!("rate-{key}-title")>{title}</h3>
+                <p class="muted">{sub}</p>
+                {body}
+            </div>
+        }
+    };
+    let items = ended
+        .into_iter()
+        .map(|w| {
+            let rating = s
+                .ratings
+                .iter()
+                .find(|r| r.work_item.as_deref() == Some(w.id.as_str()));
+            block(
+                w.id.clone(),
+                w.item_name.clone(),
+                format!("{} · {}", w.department_name, w.status.label()),
+                w.department_name.clone(),
+                paths::work_item_rating(&w.id),
+                rating,
+            )
+        })
+        .collect_view();
+    let overall = whole.then(|| {
+        let rating = s.ratings.iter().find(|r| r.work_item.is_none());
+        let lead = rating.map(|r| r.department_name.clone()).unwrap_or_default();
+        block(
+            "submission".to_owned(),
+            format!("整体评价：{}", s.bundle_name),
+            format!("{} · {}", s.tracking_no, s.status.label()),
+            lead,
+            paths::submission_rating(&s.id),
+            rating,
+        )
+    });
+    Some(view! {
+        <section class="panel ratings" id="rating">
+            <h2>"好差评"</h2>
+            <p class="hint">"请对办结的事项逐项评价，一事一评。差评会转交办理部门回访、整改，县政务服务中心督促落实。"</p>
+            {items}
+            {overall}
+        </section>
+    })
+}
+
+/// 我的反映: the cases the applicant opened about this submission.
+fn cases_view(cases: &[CaseDto]) -> Option<impl IntoView + use<>> {
+    (!cases.is_empty()).then(|| {
+        view! {
+            <section class="panel" id="cases">
+                <h2>"我的反映"</h2>
+                {case_list(cases.to_vec(), false, "")}
+            </section>
+        }
+    })
+}
+
+/// Tags that praise: offered for 基本满意 and better, the others for
+/// 基本满意 and worse.
+fn praises(t: RatingTag) -> bool {
+    matches!(t, RatingTag::Efficient | RatingTag::Friendly)
+}
+
+/// Rates a work item or the whole submission (`path`): five large labelled
+/// buttons, one tap picks a level; then tags (those that fit the level), a
+/// comment, 实名 and 提交评价. A 差评 says it goes to `department` for 回访.
+/// `key` makes the ids unique on the page (`rate-{key}-…`).
+#[island]
+fn RatingForm(path: String, key: String, department: String) -> impl IntoView {
+    let score = RwSignal::new(None::<u8>);
+    let tags: RwSignal<Vec<RatingTag>> = RwSignal::new(Vec::new());
+    let comment = RwSignal::new(String::new());
+    let real_name = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let path = StoredValue::new(path);
+    let question = format!("rate-{key}-q");
+    let labelled_by = format!("rate-{key}-title {question}");
+    let buttons = SCORES
+        .iter()
+        .map(|&(s, label)| {
+            let pressed = move || (score.get() == Some(s)).to_string();
+            view! {
+                <button type="button" class=format!("score-button s{s}") data-score=s aria-pressed=pressed
+                    on:click=move |_| {
+                        score.set(Some(s));
+                        error.set(None);
+                        // Keep only the tags this level offers.
+                        tags.update(|t| t.retain(|x| if praises(*x) { s >= 3 } else { s <= 3 }));
+                    }>
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    let chips = RatingTag::ALL
+        .iter()
+        .map(|&t| {
+            let id = format!("rate-{key}-tag-{}", t.as_str());
+            let shown = move || score.get().is_some_and(|s| if praises(t) { s >= 3 } else { s <= 3 });
+            view! {
+                <label class="tag-chip" for=id.clone() hidden=move || !shown()>
+                    <input type="checkbox" id=id.clone() value=t.as_str() prop:checked=move || tags.with(|x| x.contains(&t))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            tags.update(|x| {
+                                x.retain(|y| *y != t);
+                                if on {
+                                    x.push(t);
+                                }
+                            });
+                        }/>
+                    <span>{t.label()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let bad = move || score.get().is_some_and(is_bad);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(s) = score.get_untracked() else {
+            error.set(Some("请先选择满意程度".into()));
+            return;
+        };
+        let text = comment.get_untracked().trim().to_owned();
+        if text.chars().count() > MAX_RATING_COMMENT {
+            error.set(Some(format!("留言最多 {MAX_RATING_COMMENT} 字")));
+            return;
+        }
+        let req = RatingRequest {
+            score: i64::from(s),
+            tags: tags
+                .get_untracked()
+                .into_iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            comment: Some(text).filter(|t| !t.is_empty()),
+            real_name: real_name.get_untracked(),
+            channel: None,
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match Api::new()
+                .send::<_, RatingDto>(Method::Post, &path.get_value(), &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(ApiError::Api { code, .. }) if code == "already_rated" => browser::reload(),
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(e.detail()));
+                }
+            }
+        });
+    };
+    let comment_id = format!("rate-{key}-comment");
+    let real_id = format!("rate-{key}-real-name");
+    view! {
+        <form class="form rating-form" novalidate on:submit=submit data-hydrated=move || hydrated.get().to_string()>
+            <p class="label" id=question>"您对办理是否满意？"</p>
+            <div class="score-buttons" role="group" aria-labelledby=labelled_by>{buttons}</div>
+            <div class="rating-more" hidden=move || score.get().is_none()>
+                <p class="hint bad-hint" hidden=move || !bad()>
+                    {format!("差评将转交{department}，部门会在 1 个工作日内回访，并限期整改。请选择遇到的问题或留言说明。")}
+                </p>
+                <fieldset class="tag-choice">
+                    <legend>"选择标签（选填）"</legend>
+                    <div class="tag-chips">{chips}</div>
+                </fieldset>
+                <Field id=comment_id label=view! { "留言"<span class="optional">"（选填）"</span> }.into_any()
+                    hint=Some(format!("最多 {MAX_RATING_COMMENT} 字"))
+                    control=move |c: FieldControl| view! {
+                        <textarea id=c.id.clone() rows="3" maxlength=MAX_RATING_COMMENT bind:value=comment
+                            aria-describedby=c.aria_describedby()></textarea>
+                    }/>
+                <label class="checkbox small" for=real_id.clone()>
+                    <input type="checkbox" id=real_id.clone() bind:checked=real_name/>
+                    <span>"实名评价（部门可以看到您的姓名，便于回访；不勾选则匿名）"</span>
+                </label>
+                <button class="button wide" type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "正在提交…" } else { "提交评价" }}
+                </button>
+            </div>
+            {move || error.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+        </form>
     }
 }
 

@@ -21,6 +21,7 @@ use crate::api::{
 use crate::browser;
 use crate::catalog::MaterialAnswer;
 use crate::client::{Api, ApiError, Method};
+use crate::components::feedback::{Desk, desk_nav};
 use crate::components::form::{Field, FieldControl};
 use crate::components::labels::{
     commitment_label, commitment_status_class, event_label, material_state_text, short_time, verdict_class,
@@ -119,6 +120,7 @@ fn queue_view(me: Me, queue: WorkQueue, status: String, overdue: bool, q: String
         view! { <p class="pager"><a class="button secondary" href=href>"下一页"</a></p> }
     });
     view! {
+        {desk_nav(Desk::WorkItems)}
         <section class="panel workbench">
             <div class="workbench-head">
                 <div>
@@ -244,6 +246,7 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
         <div class="item-layout">
             <section class="panel">
                 <p class="tag">{d.submission.bundle_name.clone()}</p>
+                {d.submission.supervised.then(supervised_badge)}
                 <h1>{w.item_name.clone()}</h1>
                 <p class="muted">{format!("办件编号 {} · 提交于 {}", w.tracking_no, short_time(&w.submitted_at))}</p>
                 <p>
@@ -938,6 +941,14 @@ fn board_view(b: LeadBoard) -> impl IntoView {
     }
 }
 
+/// The mark of a submission an open 办不成事 case is about: the county
+/// office supervises it (督办).
+fn supervised_badge() -> impl IntoView {
+    view! {
+        <span class="pill rejected supervised" title="申请人反映“办不成事”，县政务服务中心督办中">"办不成事 督办"</span>
+    }
+}
+
 /// A submission as a row of coloured steps, one per department's part.
 fn board_row(s: SubmissionSummary) -> impl IntoView {
     let steps = s
@@ -959,6 +970,7 @@ fn board_row(s: SubmissionSummary) -> impl IntoView {
                 <strong>{s.tracking_no.clone()}</strong>
                 <span class="muted">{short_time(&s.submitted_at)}</span>
                 <span class="muted">{s.status.label()}</span>
+                {s.supervised.then(supervised_badge)}
             </p>
             <ol class="steps">{steps}</ol>
         </li>
