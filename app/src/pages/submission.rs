@@ -255,6 +255,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
         return None;
     }
     let block = |key: String,
+                 item: Option<String>,
                  title: String,
                  sub: String,
                  department: String,
@@ -274,7 +275,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
             None => view! { <RatingForm path key=key.clone() department/> }.into_any(),
         };
         view! {
-            <div class="rating-block" data-rate=key.clone() data-rated=rating.is_some().to_string()>
+            <div class="rating-block" data-rate=key.clone() data-item=item data-rated=rating.is_some().to_string()>
                 <h3 id=format!("rate-{key}-title")>{title}</h3>
                 <p class="muted">{sub}</p>
                 {body}
@@ -290,6 +291,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
                 .find(|r| r.work_item.as_deref() == Some(w.id.as_str()));
             block(
                 w.id.clone(),
+                Some(w.item.clone()),
                 w.item_name.clone(),
                 format!("{} · {}", w.department_name, w.status.label()),
                 w.department_name.clone(),
@@ -303,6 +305,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
         let lead = rating.map(|r| r.department_name.clone()).unwrap_or_default();
         block(
             "submission".to_owned(),
+            None,
             format!("整体评价：{}", s.bundle_name),
             format!("{} · {}", s.tracking_no, s.status.label()),
             lead,
