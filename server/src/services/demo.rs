@@ -29,20 +29,28 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
     let hash = passwords::hash(PASSWORD.to_owned()).await?;
     let staff = [
         ("admin".to_owned(), "系统管理员".to_owned(), Role::Admin, None),
-        ("dispatcher".to_owned(), "县政务服务中心调度".to_owned(), Role::Dispatcher, None),
-        ("operator-12345".to_owned(), "12345热线坐席".to_owned(), Role::Operator, None),
+        (
+            "dispatcher".to_owned(),
+            "县政务服务中心调度".to_owned(),
+            Role::Dispatcher,
+            None,
+        ),
+        (
+            "operator-12345".to_owned(),
+            "12345热线坐席".to_owned(),
+            Role::Operator,
+            None,
+        ),
     ]
     .into_iter()
-    .chain(
-        catalog.departments.iter().map(|d| {
-            (
-                format!("clerk-{}", d.code),
-                format!("{}窗口", d.name),
-                Role::Clerk,
-                Some(d.code.to_string()),
-            )
-        }),
-    );
+    .chain(catalog.departments.iter().map(|d| {
+        (
+            format!("clerk-{}", d.code),
+            format!("{}窗口", d.name),
+            Role::Clerk,
+            Some(d.code.to_string()),
+        )
+    }));
     let mut created = 0;
     for (username, name, role, department) in staff {
         if user::Entity::find()

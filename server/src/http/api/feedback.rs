@@ -1,8 +1,8 @@
 //! 好差评 and cases (12345 诉求, 办不成事, 差评整改).
 
 use app::api::{
-    CaseActionRequest, CaseDto, CaseList, ErrorEnvelope, NewCase, PersonMatch, RatingActionRequest, RatingDto,
-    RatingList, RatingRequest,
+    CaseActionRequest, CaseDto, CaseList, ErrorEnvelope, NewCase, PersonMatch, RatingActionRequest,
+    RatingDto, RatingList, RatingRequest,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -46,7 +46,10 @@ pub async fn rate_work_item(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> Result<(StatusCode, Json<RatingDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(ratings::rate_item(&state, &actor, id, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ratings::rate_item(&state, &actor, id, req).await?),
+    ))
 }
 
 /// Rate a whole ended submission (好差评)
@@ -75,7 +78,10 @@ pub async fn rate_submission(
     Path(id): Path<Uuid>,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> Result<(StatusCode, Json<RatingDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(ratings::rate_submission(&state, &actor, id, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ratings::rate_submission(&state, &actor, id, req).await?),
+    ))
 }
 
 /// A rating's status.
@@ -186,7 +192,10 @@ pub async fn create_case(
     actor: Actor,
     ApiJson(req): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(cases::create(&state, &actor, req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::create(&state, &actor, req).await?),
+    ))
 }
 
 /// Which cases of the list.

@@ -9,13 +9,15 @@
 use app::api::{CaseActionRequest, CaseDto, CaseEvent, NewCase, PersonMatch, Role};
 use app::domain::{Date, Phone};
 use app::feedback::{
-    Actor as Side, CaseAction, CaseKind, CaseStatus, Channel, MAX_CASE_DESCRIPTION, Satisfaction, case_actions,
-    case_next,
+    Actor as Side, CaseAction, CaseKind, CaseStatus, Channel, MAX_CASE_DESCRIPTION, Satisfaction,
+    case_actions, case_next,
 };
 use chrono::Utc;
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -35,7 +37,12 @@ fn tracking_no(today: Date) -> String {
     let tail: String = (0..6)
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect();
-    format!("SQ{:04}{:02}{:02}-{tail}", today.year(), today.month(), today.day())
+    format!(
+        "SQ{:04}{:02}{:02}-{tail}",
+        today.year(),
+        today.month(),
+        today.day()
+    )
 }
 
 /// A caller without an account, stored encrypted.
@@ -47,7 +54,12 @@ struct Contact {
 
 /// The deadlines of a case entering `to` today: the current stage's and
 /// the answer's.
-fn deadlines(state: &AppState, kind: CaseKind, to: CaseStatus, answer_due: Option<Date>) -> (Option<Date>, Option<Date>) {
+fn deadlines(
+    state: &AppState,
+    kind: CaseKind,
+    to: CaseStatus,
+    answer_due: Option<Date>,
+) -> (Option<Date>, Option<Date>) {
     let today = Date::today_china();
     let rules = &state.catalog.cases;
     let add = |days: u32| state.catalog.calendar.add_working_days(today, days);
@@ -94,7 +106,12 @@ struct Draft {
 }
 
 /// Writes a new case and its first event in `db` (the caller's transaction).
-async fn insert<C: ConnectionTrait>(state: &AppState, db: &C, d: Draft, by: Option<&Actor>) -> ServiceResult<Uuid> {
+async fn insert<C: ConnectionTrait>(
+    state: &AppState,
+    db: &C,
+    d: Draft,
+    by: Option<&Actor>,
+) -> ServiceResult<Uuid> {
     let status = if d.department.is_some() {
         CaseStatus::Assigned
     } else {
@@ -104,7 +121,11 @@ async fn insert<C: ConnectionTrait>(state: &AppState, db: &C, d: Draft, by: Opti
     let now = Utc::now();
     let id = Uuid::now_v7();
     let contact = match &d.contact {
-        Some(c) => Some(state.pii.encrypt(&serde_json::to_string(c).map_err(anyhow::Error::from)?)),
+        Some(c) => Some(
+            state
+                .pii
+                .encrypt(&serde_json::to_string(c).map_err(anyhow::Error::from)?),
+        ),
         None => None,
     };
     let row = case::ActiveModel {
@@ -152,7 +173,11 @@ pub struct BadRating {
     pub description: String,
 }
 
-pub async fn open_for_bad_rating<C: ConnectionTrait>(state: &AppState, db: &C, b: BadRating) -> ServiceResult<Uuid> {
+pub async fn open_for_bad_rating<C: ConnectionTrait>(
+    state: &AppState,
+    db: &C,
+    b: BadRating,
+) -> ServiceResult<Uuid> {
     insert(
         state,
         db,
@@ -175,7 +200,8 @@ pub async fn open_for_bad_rating<C: ConnectionTrait>(state: &AppState, db: &C, b
 
 fn uuid_field(field: &str, v: Option<&str>) -> ServiceResult<Option<Uuid>> {
     v.map(|s| {
-        Uuid::parse_str(s.trim()).map_err(|_| ServiceError::field(field, "invalid", format!("{field} 应为 UUID")))
+        Uuid::parse_str(s.trim())
+            .map_err(|_| ServiceError::field(field, "invalid", format!("{field} 应为 UUID")))
     })
     .transpose()
 }
@@ -199,13 +225,14 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewCase) -> ServiceRes
     let kind = CaseKind::parse(req.kind.trim())
         .filter(|k| *k != CaseKind::BadRating)
         .ok_or_else(|| {
-            ServiceError::field(
-                "kind",
-                "invalid",
-                "请选择诉求类型：投诉、咨询、建议或办不成事",
-            )
+            ServiceError::field("kind", "invalid", "请选择诉求类型：投诉、咨询、建议或办不成事")
         })?;
-    let description = required("description", Some(&req.description), MAX_CASE_DESCRIPTION, "诉求内容")?;
+    let description = required(
+        "description",
+        Some(&req.description),
+        MAX_CASE_DESCRIPTION,
+        "诉求内容",
+    )?;
     let channel = match (operator, req.channel.as_deref()) {
         (false, None | Some("online")) => Channel::Online,
         (true, None | Some("hotline_12345")) => Channel::Hotline12345,
@@ -227,7 +254,10 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewCase) -> ServiceRes
                     .filter(user::Column::Role.eq(Role::Citizen))
                     .one(&state.db)
                     .await?;
-                (Some(found.ok_or_else(|| not_found("person.id", "群众"))?.id), None)
+                (
+                    Some(found.ok_or_else(|| not_found("person.id", "群众"))?.id),
+                    None,
+                )
             }
             None => {
                 let name = required("person.name", p.name.as_deref(), 50, "来电人姓名")?;
@@ -281,7 +311,11 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewCase) -> ServiceRes
         && let Some(d) = req.department.as_deref().map(str::trim).filter(|d| !d.is_empty())
     {
         if state.catalog.department(d).is_none() {
-            return Err(ServiceError::field("department", "unknown_department", "没有这个部门"));
+            return Err(ServiceError::field(
+                "department",
+                "unknown_department",
+                "没有这个部门",
+            ));
         }
         department = Some(d.to_owned());
     }
@@ -367,7 +401,8 @@ fn side(r: Reader) -> Option<Side> {
 }
 
 fn department_name(state: &AppState, code: Option<&str>) -> Option<String> {
-    code.and_then(|d| state.catalog.department(d)).map(|d| d.name.clone())
+    code.and_then(|d| state.catalog.department(d))
+        .map(|d| d.name.clone())
 }
 
 /// Who did it, as a timeline says: never a staff member's name.
@@ -395,18 +430,22 @@ async fn dto(state: &AppState, reader: Reader, c: &case::Model, with_events: boo
     let whole = matches!(reader, Reader::Applicant | Reader::Operator | Reader::Dispatcher);
     let person = match (c.person_id, &c.contact_enc) {
         (Some(p), _) => user_name(&state.db, p).await?,
-        (None, Some(enc)) => serde_json::from_str::<Contact>(&state.pii.decrypt(enc)?)
-            .map_err(anyhow::Error::from)?
-            .name,
+        (None, Some(enc)) => {
+            serde_json::from_str::<Contact>(&state.pii.decrypt(enc)?)
+                .map_err(anyhow::Error::from)?
+                .name
+        }
         (None, None) => String::new(),
     };
     let submission_tracking_no = match c.submission_id {
-        Some(s) => submission::Entity::find_by_id(s)
-            .select_only()
-            .column(submission::Column::TrackingNo)
-            .into_tuple::<String>()
-            .one(&state.db)
-            .await?,
+        Some(s) => {
+            submission::Entity::find_by_id(s)
+                .select_only()
+                .column(submission::Column::TrackingNo)
+                .into_tuple::<String>()
+                .one(&state.db)
+                .await?
+        }
         None => None,
     };
     let events = if with_events {
@@ -453,7 +492,9 @@ async fn dto(state: &AppState, reader: Reader, c: &case::Model, with_events: boo
         escalated: c.escalated_at.is_some(),
         reopened: c.reopen_count > 0,
         satisfaction: c.satisfaction,
-        actions: side(reader).map(|s| case_actions(c.status, s)).unwrap_or_default(),
+        actions: side(reader)
+            .map(|s| case_actions(c.status, s))
+            .unwrap_or_default(),
         version: c.version,
         created_at: c.created_at.to_rfc3339(),
         events,
@@ -491,7 +532,11 @@ pub async fn list(state: &AppState, actor: &Actor, queue: Option<&str>) -> Servi
             message: "诉求只对诉求人、话务员、承办部门和县政务服务中心可见".into(),
         });
     };
-    let default = if reader == Reader::Dispatcher { "dispatch" } else { "all" };
+    let default = if reader == Reader::Dispatcher {
+        "dispatch"
+    } else {
+        "all"
+    };
     let open = [
         CaseStatus::Registered,
         CaseStatus::Assigned,
@@ -582,7 +627,12 @@ async fn dispatchers<C: ConnectionTrait>(db: &C) -> Result<Vec<Uuid>, sea_orm::D
         .await
 }
 
-async fn notify_dispatchers<C: ConnectionTrait>(db: &C, c: &case::Model, title: &str, body: String) -> Result<(), sea_orm::DbErr> {
+async fn notify_dispatchers<C: ConnectionTrait>(
+    db: &C,
+    c: &case::Model,
+    title: &str,
+    body: String,
+) -> Result<(), sea_orm::DbErr> {
     for d in dispatchers(db).await? {
         notifications::write(
             db,
@@ -601,7 +651,12 @@ async fn notify_dispatchers<C: ConnectionTrait>(db: &C, c: &case::Model, title: 
 }
 
 /// `POST /api/v1/cases/{id}/actions`: one checked step of the state machine.
-pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: CaseActionRequest) -> ServiceResult<CaseDto> {
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    req: CaseActionRequest,
+) -> ServiceResult<CaseDto> {
     let c = case::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -626,14 +681,23 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: CaseActionReque
         });
     }
     let comment = if action.needs_comment() {
-        Some(required("comment", req.comment.as_deref(), MAX_CASE_DESCRIPTION, "说明")?)
+        Some(required(
+            "comment",
+            req.comment.as_deref(),
+            MAX_CASE_DESCRIPTION,
+            "说明",
+        )?)
     } else {
         text("comment", req.comment.as_deref(), MAX_CASE_DESCRIPTION)?
     };
     let department = if action.needs_department() {
         let d = req.department.as_deref().map(str::trim).unwrap_or_default();
         if state.catalog.department(d).is_none() {
-            return Err(ServiceError::field("department", "unknown_department", "请选择承办部门"));
+            return Err(ServiceError::field(
+                "department",
+                "unknown_department",
+                "请选择承办部门",
+            ));
         }
         if action == CaseAction::Escalate && !escalation_targets(state, &c).await?.iter().any(|t| t == d) {
             return Err(ServiceError::field(
@@ -646,15 +710,20 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: CaseActionReque
     } else {
         None
     };
-    let satisfaction = match (action, req.satisfaction.as_deref()) {
-        (CaseAction::Confirm, Some(s)) => Some(Satisfaction::parse(s).ok_or_else(|| {
-            ServiceError::field("satisfaction", "invalid", "请选择满意、基本满意或不满意")
-        })?),
-        (CaseAction::Confirm, None) => {
-            return Err(ServiceError::field("satisfaction", "required", "请选择满意、基本满意或不满意"));
-        }
-        _ => None,
-    };
+    let satisfaction =
+        match (action, req.satisfaction.as_deref()) {
+            (CaseAction::Confirm, Some(s)) => Some(Satisfaction::parse(s).ok_or_else(|| {
+                ServiceError::field("satisfaction", "invalid", "请选择满意、基本满意或不满意")
+            })?),
+            (CaseAction::Confirm, None) => {
+                return Err(ServiceError::field(
+                    "satisfaction",
+                    "required",
+                    "请选择满意、基本满意或不满意",
+                ));
+            }
+            _ => None,
+        };
     if req.version.is_some_and(|v| v != c.version) {
         return Err(conflict());
     }
@@ -682,15 +751,24 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: CaseActionReque
         CaseAction::Return => {
             q = q
                 .col_expr(case::Column::Department, Expr::value(Option::<String>::None))
-                .col_expr(case::Column::EscalatedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None));
+                .col_expr(
+                    case::Column::EscalatedAt,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                );
         }
         CaseAction::Contact => {
-            q = q.col_expr(case::Column::EscalatedAt, Expr::value(Option::<chrono::DateTime<Utc>>::None));
+            q = q.col_expr(
+                case::Column::EscalatedAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            );
         }
         _ => {}
     }
     if to == CaseStatus::Reopened {
-        q = q.col_expr(case::Column::ReopenCount, Expr::col(case::Column::ReopenCount).add(1));
+        q = q.col_expr(
+            case::Column::ReopenCount,
+            Expr::col(case::Column::ReopenCount).add(1),
+        );
     }
     if let Some(s) = satisfaction {
         q = q.col_expr(case::Column::Satisfaction, Expr::value(s));
@@ -746,7 +824,13 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: CaseActionReque
             .await?;
         }
         (CaseAction::Confirm, CaseStatus::Reopened) => {
-            notify_dispatchers(&txn, &c, "诉求人不满意，请重新办理", "诉求人对答复不满意，已重新打开。".into()).await?;
+            notify_dispatchers(
+                &txn,
+                &c,
+                "诉求人不满意，请重新办理",
+                "诉求人对答复不满意，已重新打开。".into(),
+            )
+            .await?;
         }
         _ => {}
     }
@@ -797,7 +881,11 @@ pub async fn escalate_overdue(state: &AppState, today: Date) -> ServiceResult<u6
             &txn,
             &c,
             "诉求超期，请督办",
-            format!("{who}未在 {} 前完成“{}”。", c.due_date.map(|d| d.to_string()).unwrap_or_default(), c.status.label()),
+            format!(
+                "{who}未在 {} 前完成“{}”。",
+                c.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                c.status.label()
+            ),
         )
         .await?;
         txn.commit().await?;
@@ -836,7 +924,9 @@ pub async fn find_people(state: &AppState, actor: &Actor, q: &str) -> ServiceRes
     let mut out = Vec::with_capacity(rows.len());
     for u in rows {
         let phone = match &u.phone_enc {
-            Some(e) => Phone::parse(&state.pii.decrypt(e)?).map(|p| p.masked()).unwrap_or_default(),
+            Some(e) => Phone::parse(&state.pii.decrypt(e)?)
+                .map(|p| p.masked())
+                .unwrap_or_default(),
             None => String::new(),
         };
         out.push(PersonMatch {

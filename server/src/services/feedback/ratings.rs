@@ -29,7 +29,12 @@ enum Target {
 }
 
 /// `POST /api/v1/work-items/{id}/rating`.
-pub async fn rate_item(state: &AppState, actor: &Actor, id: Uuid, req: RatingRequest) -> ServiceResult<RatingDto> {
+pub async fn rate_item(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    req: RatingRequest,
+) -> ServiceResult<RatingDto> {
     let w = work_item::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -105,7 +110,9 @@ async fn rate(
     let bundle = state.catalog.bundle(&s.bundle);
     let department = match &target {
         Target::Item(w) => w.department.clone(),
-        Target::Whole => bundle.map(|b| b.lead_department.as_str().to_owned()).unwrap_or_default(),
+        Target::Whole => bundle
+            .map(|b| b.lead_department.as_str().to_owned())
+            .unwrap_or_default(),
     };
     let channel = match req.channel.as_deref() {
         None | Some("online") => Channel::Online,
@@ -177,7 +184,11 @@ async fn rate(
         Target::Whole => bundle.map(|b| b.name.clone()).unwrap_or_default(),
     };
     let case_id = if is_bad(u8::try_from(score).unwrap_or(0)) {
-        let mut description = format!("{}：{}", subject_name, score_label(u8::try_from(score).unwrap_or(0)));
+        let mut description = format!(
+            "{}：{}",
+            subject_name,
+            score_label(u8::try_from(score).unwrap_or(0))
+        );
         if !tags.is_empty() {
             let labels: Vec<&str> = tags.iter().map(|t| t.label()).collect();
             description.push_str(&format!("（{}）", labels.join("、")));
@@ -231,11 +242,13 @@ async fn rate(
     };
     if let Err(e) = rating::Entity::insert(row).exec(&txn).await {
         // Two taps at once: the unique target lets one through.
-        return Err(if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
-            already()
-        } else {
-            e.into()
-        });
+        return Err(
+            if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+                already()
+            } else {
+                e.into()
+            },
+        );
     }
     txn.commit().await?;
     let r = rating::Entity::find_by_id(id)
@@ -353,7 +366,11 @@ pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> Serv
     }
     if let Some(s) = status {
         let s = RatingStatus::parse(s).ok_or_else(|| {
-            ServiceError::field("status", "invalid", "status 只能是 valid、appealed、upheld 或 voided")
+            ServiceError::field(
+                "status",
+                "invalid",
+                "status 只能是 valid、appealed、upheld 或 voided",
+            )
         })?;
         q = q.filter(rating::Column::Status.eq(s));
     }
@@ -371,7 +388,11 @@ pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> Serv
 }
 
 /// The ratings of one submission, for its applicant's page.
-pub async fn of_submission(state: &AppState, actor: &Actor, submission: Uuid) -> ServiceResult<Vec<RatingDto>> {
+pub async fn of_submission(
+    state: &AppState,
+    actor: &Actor,
+    submission: Uuid,
+) -> ServiceResult<Vec<RatingDto>> {
     let rows = rating::Entity::find()
         .filter(rating::Column::SubmissionId.eq(submission))
         .order_by_asc(rating::Column::Id)
@@ -385,7 +406,12 @@ pub async fn of_submission(state: &AppState, actor: &Actor, submission: Uuid) ->
 }
 
 /// `POST /api/v1/ratings/{id}/actions`: 追评, 申诉, 维持 or 作废.
-pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: RatingActionRequest) -> ServiceResult<RatingDto> {
+pub async fn act(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    req: RatingActionRequest,
+) -> ServiceResult<RatingDto> {
     let r = rating::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -411,7 +437,10 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, req: RatingActionReq
             });
         }
         update = update
-            .col_expr(rating::Column::FollowUpEnc, Expr::value(state.pii.encrypt(&comment)))
+            .col_expr(
+                rating::Column::FollowUpEnc,
+                Expr::value(state.pii.encrypt(&comment)),
+            )
             .col_expr(rating::Column::FollowUpAt, Expr::value(now))
             .filter(rating::Column::FollowUpEnc.is_null());
     } else {
