@@ -22,8 +22,8 @@ pub use materials::{
 mod feedback;
 pub use feedback::{
     CaseAction, CaseActionRequest, CaseDto, CaseEvent, CaseKind, CaseList, CasePerson, CaseStatus, Channel,
-    NewCase, PersonMatch, RatingAction, RatingActionRequest, RatingDto, RatingList, RatingRequest, RatingStatus,
-    RatingTag, Satisfaction,
+    NewCase, PersonMatch, RatingAction, RatingActionRequest, RatingDto, RatingList, RatingRequest,
+    RatingStatus, RatingTag, Satisfaction,
 };
 
 /// `GET /api/v1/health`.

@@ -76,10 +76,7 @@ pub const SCORES: [(u8, &str); 5] = [
 
 /// The label of a score 1–5 ("" for anything else).
 pub fn score_label(score: u8) -> &'static str {
-    SCORES
-        .iter()
-        .find(|(s, _)| *s == score)
-        .map_or("", |(_, l)| l)
+    SCORES.iter().find(|(s, _)| *s == score).map_or("", |(_, l)| l)
 }
 
 /// 差评: 不满意 or 非常不满意. Opens a `bad_rating` case.
@@ -116,6 +113,7 @@ words!(
         /// The applicant, online.
         Online = "online", "网上";
         /// A 12345 hotline seat typed it in (cases only).
+        #[serde(rename = "hotline_12345")]
         Hotline12345 = "hotline_12345", "12345热线";
         /// Entered at the service window for the person there (一次一评).
         Window = "window", "窗口";
@@ -495,7 +493,11 @@ mod tests {
             }
         }
         assert_eq!(checked, 6 * 8 * 4 * 2);
-        assert!(CaseAction::ALL.iter().all(|a| case_next(S::Closed, *a, Some(Satisfaction::Satisfied), false).is_none()));
+        assert!(
+            CaseAction::ALL
+                .iter()
+                .all(|a| case_next(S::Closed, *a, Some(Satisfaction::Satisfied), false).is_none())
+        );
     }
 
     #[test]
@@ -506,8 +508,14 @@ mod tests {
             case_actions(S::Assigned, Actor::Department),
             vec![A::Contact, A::Return, A::Answer]
         );
-        assert_eq!(case_actions(S::Processing, Actor::Department), vec![A::Return, A::Answer]);
-        assert_eq!(case_actions(S::Registered, Actor::Dispatcher), vec![A::Assign, A::Close]);
+        assert_eq!(
+            case_actions(S::Processing, Actor::Department),
+            vec![A::Return, A::Answer]
+        );
+        assert_eq!(
+            case_actions(S::Registered, Actor::Dispatcher),
+            vec![A::Assign, A::Close]
+        );
         assert_eq!(
             case_actions(S::Reopened, Actor::Dispatcher),
             vec![A::Assign, A::Escalate, A::Close]
@@ -521,5 +529,12 @@ mod tests {
             assert_eq!(k.as_str().parse::<CaseKind>().ok(), Some(*k));
         }
         assert!("nope".parse::<CaseStatus>().is_err());
+        // The wire word is the stored word.
+        for c in Channel::ALL {
+            assert_eq!(serde_json::to_value(c).ok(), Some(serde_json::json!(c.as_str())));
+        }
+        for k in CaseKind::ALL {
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::json!(k.as_str())));
+        }
     }
 }

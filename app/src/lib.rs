@@ -30,10 +30,10 @@ pub mod catalog;
 pub mod client;
 mod components;
 pub mod domain;
+pub mod feedback;
 mod pages;
 pub mod paths;
 mod shell;
-pub mod feedback;
 pub mod workflow;
 
 pub use shell::{App, shell};

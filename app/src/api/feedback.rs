@@ -82,6 +82,8 @@ pub struct RatingDto {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RatingActionRequest {
     pub action: String,
+    /// The 追评, the reason of an appeal, or the county office's decision.
+    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 500))]
     pub comment: String,
 }

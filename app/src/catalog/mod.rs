@@ -293,16 +293,33 @@ impl Catalog {
 
     /// Replaces the case deadlines, checking that the county office is a
     /// department of the catalog.
-    pub fn with_case_rules(mut self, file: &str, rules: crate::feedback::CaseRules) -> Result<Self, CatalogError> {
+    pub fn with_case_rules(
+        mut self,
+        file: &str,
+        rules: crate::feedback::CaseRules,
+    ) -> Result<Self, CatalogError> {
         if self.department(&rules.county_office).is_none() {
-            return Err(CatalogError::new(file, format!("county_office: unknown department {:?}", rules.county_office)));
+            return Err(CatalogError::new(
+                file,
+                format!("county_office: unknown department {:?}", rules.county_office),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = rules.kinds.iter().find(|k| !seen.insert(k.kind)) {
-            return Err(CatalogError::new(file, format!("kind {} is listed twice", dup.kind)));
+            return Err(CatalogError::new(
+                file,
+                format!("kind {} is listed twice", dup.kind),
+            ));
         }
-        if let Some(k) = rules.kinds.iter().find(|k| k.contact_days > k.answer_days || k.answer_days > 60) {
-            return Err(CatalogError::new(file, format!("kind {}: need contact_days <= answer_days <= 60", k.kind)));
+        if let Some(k) = rules
+            .kinds
+            .iter()
+            .find(|k| k.contact_days > k.answer_days || k.answer_days > 60)
+        {
+            return Err(CatalogError::new(
+                file,
+                format!("kind {}: need contact_days <= answer_days <= 60", k.kind),
+            ));
         }
         self.cases = rules;
         Ok(self)

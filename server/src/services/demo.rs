@@ -1,5 +1,6 @@
 //! Demo data (`ONETHING_DEMO=1` only): one clerk per department
-//! (`clerk-<department code>`), an admin `admin` and a citizen with phone
+//! (`clerk-<department code>`), an admin `admin`, the county office's
+//! dispatcher `dispatcher`, a 12345 seat `operator-12345` and a citizen with phone
 //! `13800138000`, all with the password `Demo@2024`. Idempotent.
 
 use app::api::Role;
@@ -26,16 +27,30 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
     // One hash for every demo account: they share a published password anyway,
     // and 30 argon2 hashes would slow every start in demo mode.
     let hash = passwords::hash(PASSWORD.to_owned()).await?;
-    let staff = std::iter::once(("admin".to_owned(), "系统管理员".to_owned(), Role::Admin, None)).chain(
-        catalog.departments.iter().map(|d| {
-            (
-                format!("clerk-{}", d.code),
-                format!("{}窗口", d.name),
-                Role::Clerk,
-                Some(d.code.to_string()),
-            )
-        }),
-    );
+    let staff = [
+        ("admin".to_owned(), "系统管理员".to_owned(), Role::Admin, None),
+        (
+            "dispatcher".to_owned(),
+            "县政务服务中心调度".to_owned(),
+            Role::Dispatcher,
+            None,
+        ),
+        (
+            "operator-12345".to_owned(),
+            "12345热线坐席".to_owned(),
+            Role::Operator,
+            None,
+        ),
+    ]
+    .into_iter()
+    .chain(catalog.departments.iter().map(|d| {
+        (
+            format!("clerk-{}", d.code),
+            format!("{}窗口", d.name),
+            Role::Clerk,
+            Some(d.code.to_string()),
+        )
+    }));
     let mut created = 0;
     for (username, name, role, department) in staff {
         if user::Entity::find()

@@ -1,5 +1,5 @@
-//! Periodic jobs: 告知承诺 reminders and removing uploads no submission
-//! took. Safe to run on several instances at once (every step claims its
+//! Periodic jobs: 告知承诺 reminders, removing uploads no submission
+//! took, and escalating overdue cases (诉求) to the county office. Safe to run on several instances at once (every step claims its
 //! rows with a conditional update or delete).
 
 use std::time::Duration;
@@ -21,6 +21,8 @@ pub struct Report {
     pub reminders: u64,
     pub uploads_removed: u64,
     pub stray_files_removed: u64,
+    /// Overdue cases escalated to the county office.
+    pub cases_escalated: u64,
 }
 
 /// One run of every job, as of `now`.
@@ -28,8 +30,10 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Re
     let today = Date::china_day_of(now.timestamp());
     let reminders = commitments::remind(state, today, &LoggedSms).await?;
     let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
+    let cases_escalated = super::feedback::cases::escalate_overdue(state, today).await?;
     Ok(Report {
         reminders,
+        cases_escalated,
         uploads_removed,
         stray_files_removed,
     })

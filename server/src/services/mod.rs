@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 pub mod drafts;
 pub mod enterprises;
+pub mod feedback;
 pub mod forms;
 pub mod housekeeping;
 pub mod materials;

@@ -495,6 +495,8 @@ pub async fn get(
             &BTreeMap::new(),
             &dto.commitments,
         );
+        dto.ratings = super::feedback::ratings::of_submission(state, actor, s.id).await?;
+        dto.cases = super::feedback::cases::of_submission(state, actor, s.id).await?;
         return Ok(dto);
     }
     match actor.role {

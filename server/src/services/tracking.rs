@@ -202,6 +202,9 @@ pub async fn view(
         data,
         commitments: Vec::new(),
         documents: Vec::new(),
+        ratings: Vec::new(),
+        cases: Vec::new(),
+        supervised: !super::feedback::supervised(&state.db, &[s.id]).await?.is_empty(),
     })
 }
 
@@ -212,11 +215,12 @@ pub async fn summaries(
 ) -> ServiceResult<Vec<SubmissionSummary>> {
     let ids: Vec<Uuid> = rows.iter().map(|s| s.id).collect();
     let all = work_item::Entity::find()
-        .filter(work_item::Column::SubmissionId.is_in(ids))
+        .filter(work_item::Column::SubmissionId.is_in(ids.iter().copied()))
         .order_by_asc(work_item::Column::Id)
         .all(&state.db)
         .await?;
     let today = Date::today_china();
+    let supervised = super::feedback::supervised(&state.db, &ids).await?;
     Ok(rows
         .iter()
         .map(|s| {
@@ -231,6 +235,7 @@ pub async fn summaries(
                 status: status_of(bundle, &items),
                 submitted_at: s.submitted_at.to_rfc3339(),
                 work_items: briefs(&state.catalog, bundle, &items, today),
+                supervised: supervised.contains(&s.id),
             }
         })
         .collect())

@@ -9,6 +9,7 @@ mod authz;
 mod catalog;
 mod cli;
 mod errors;
+mod feedback;
 mod materials;
 mod openapi;
 mod outbox;

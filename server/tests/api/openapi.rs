@@ -45,6 +45,8 @@ pub fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 /// Whether `concrete` is an instance of the path `template` (`{x}` matches
 /// one segment).
 pub fn matches_template(template: &str, concrete: &str) -> bool {
+    // A row may carry a query string; the template never does.
+    let concrete = concrete.split_once('?').map_or(concrete, |(path, _)| path);
     let (t, c): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), concrete.split('/').collect());
     t.len() == c.len()
         && t.iter()

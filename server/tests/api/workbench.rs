@@ -38,7 +38,7 @@ both_backends!(
 
 /// A citizen files 新生儿出生 (required items only); returns the browser and
 /// the submission.
-async fn filed(app: &TestApp) -> (Browser, Value) {
+pub async fn filed(app: &TestApp) -> (Browser, Value) {
     let (b, _, id) = app.new_citizen("刘美丽").await;
     let (status, created) = b
         .post(
@@ -50,7 +50,7 @@ async fn filed(app: &TestApp) -> (Browser, Value) {
     (b, created)
 }
 
-fn item_id(created: &Value, item: &str) -> String {
+pub fn item_id(created: &Value, item: &str) -> String {
     created["work_items"]
         .as_array()
         .expect("items")
@@ -61,7 +61,7 @@ fn item_id(created: &Value, item: &str) -> String {
         .to_owned()
 }
 
-async fn act(b: &Browser, id: &str, body: Value) -> (StatusCode, Value) {
+pub async fn act(b: &Browser, id: &str, body: Value) -> (StatusCode, Value) {
     b.post(&format!("/api/v1/work-items/{id}/actions"), &body).await
 }
 

@@ -7,7 +7,11 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn indexes(m: &SchemaManager<'_>, table: &str, list: &[(&str, &[&str])]) -> Result<(), DbErr> {
+async fn indexes(
+    m: &SchemaManager<'_>,
+    table: &str,
+    list: &[(&'static str, &'static [&'static str])],
+) -> Result<(), DbErr> {
     for (name, cols) in list {
         let mut i = Index::create();
         i.name(*name).table(table.to_owned());

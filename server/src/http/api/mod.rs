@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod docs;
+mod feedback;
 mod forms;
 mod health;
 mod materials;
@@ -42,6 +43,14 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(materials::fulfil))
         .routes(routes!(materials::decide))
         .routes(routes!(materials::review))
+        .routes(routes!(feedback::rate_work_item))
+        .routes(routes!(feedback::rate_submission))
+        .routes(routes!(feedback::list_ratings))
+        .routes(routes!(feedback::act_on_rating))
+        .routes(routes!(feedback::create_case, feedback::list_cases))
+        .routes(routes!(feedback::get_case))
+        .routes(routes!(feedback::act_on_case))
+        .routes(routes!(feedback::find_people))
         .routes(routes!(work::queue))
         .routes(routes!(work::detail))
         .routes(routes!(work::act))

@@ -61,6 +61,7 @@ any other path).";
         (name = "applications", description = "Drafts, submissions and supplements (补正): the applicant's side."),
         (name = "workbench", description = "Department queues, work items and actions: the clerks' side, and department systems with an API token."),
         (name = "notifications", description = "In-app notifications."),
+        (name = "feedback", description = "好差评 ratings and cases (12345 诉求, 办不成事 反映, 差评整改): every rating and grievance ends with an answer."),
         (name = "enterprises", description = "The enterprise zone: enterprises, agents (经办人) and acting for an enterprise."),
         (name = "profile", description = "Profiles (一人一档/一企一档), e-certificates (电子证照) and 免申即享 offers."),
         (name = "auth", description = "Registration, login, sessions and passwords."),

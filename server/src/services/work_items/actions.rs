@@ -5,7 +5,7 @@
 use app::api::{ActionRequest, ActionResult};
 use app::catalog::Bundle;
 use app::domain::Date;
-use app::workflow::{Action, WorkStatus, next, released_by};
+use app::workflow::{Action, SubmissionStatus, WorkStatus, next, released_by};
 use chrono::Utc;
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::Expr;
@@ -233,6 +233,7 @@ pub async fn act(
         })
         .collect();
     outbox::enqueue(state, &txn, events).await?;
+    invite_rating(state, &txn, &s, &now_items).await?;
     txn.commit().await?;
     if matches!(action, Action::Complete | Action::Reject) {
         state.ended_counts.invalidate(&w.department);
@@ -295,6 +296,38 @@ async fn release(
     Ok(out)
 }
 
+/// When this action ended the whole submission, invites its rating (好差评).
+async fn invite_rating(
+    state: &AppState,
+    txn: &WriteTxn,
+    s: &submission::Model,
+    items: &[work_item::Model],
+) -> Result<(), sea_orm::DbErr> {
+    let bundle = state.catalog.bundle(&s.bundle);
+    if !matches!(
+        crate::services::tracking::status_of(bundle, items),
+        SubmissionStatus::Completed | SubmissionStatus::ClosedWithRejections
+    ) {
+        return Ok(());
+    }
+    notifications::write(
+        txn,
+        Message {
+            user_id: s.applicant_id,
+            submission_id: Some(s.id),
+            work_item_id: None,
+            kind: "rate",
+            title: format!(
+                "{}已全部办结，请评价（办件编号 {}）",
+                bundle.map(|b| b.name.as_str()).unwrap_or_default(),
+                s.tracking_no
+            ),
+            body: "您的评价会直接送到各承办部门和县政务服务中心；不满意的评价会有专人回访整改。".into(),
+        },
+    )
+    .await
+}
+
 async fn notify(
     state: &AppState,
     txn: &WriteTxn,
@@ -316,7 +349,11 @@ async fn notify(
         .unwrap_or_default();
     let (kind, what, body) = match action {
         Action::Accept => ("accept", "已受理", format!("{dept}已受理，正在办理。")),
-        Action::Complete => ("complete", "已办结", format!("{dept}已办结。")),
+        Action::Complete => (
+            "complete",
+            "已办结",
+            format!("{dept}已办结。欢迎在“我的办件”中对本次办理作出评价（好差评）。"),
+        ),
         Action::Return => (
             "return",
             "需要补正",
@@ -329,7 +366,7 @@ async fn notify(
             "reject",
             "不予办理",
             format!(
-                "{dept}不予办理：{}。如有疑问可拨打 12345。",
+                "{dept}不予办理：{}。如有疑问可拨打 12345 或在“我的办件”中反映；欢迎对本次办理作出评价（好差评）。",
                 comment.unwrap_or_default()
             ),
         ),

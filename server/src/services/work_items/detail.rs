@@ -64,6 +64,9 @@ pub async fn detail(
             bundle_name: bundle.map(|b| b.name.clone()).unwrap_or_default(),
             status: status_of(bundle, &items),
             submitted_at: s.submitted_at.to_rfc3339(),
+            supervised: !crate::services::feedback::supervised(&state.db, &[s.id])
+                .await?
+                .is_empty(),
         },
         fields,
         materials,
