@@ -470,6 +470,14 @@ async fn dto(state: &AppState, reader: Reader, c: &case::Model, with_events: boo
     } else {
         Vec::new()
     };
+    let actions = side(reader)
+        .map(|s| case_actions(c.status, s))
+        .unwrap_or_default();
+    let escalate_to = if with_events && actions.contains(&CaseAction::Escalate) {
+        escalation_targets(state, c).await?
+    } else {
+        Vec::new()
+    };
     Ok(CaseDto {
         id: c.id.to_string(),
         tracking_no: c.tracking_no.clone(),
@@ -492,9 +500,8 @@ async fn dto(state: &AppState, reader: Reader, c: &case::Model, with_events: boo
         escalated: c.escalated_at.is_some(),
         reopened: c.reopen_count > 0,
         satisfaction: c.satisfaction,
-        actions: side(reader)
-            .map(|s| case_actions(c.status, s))
-            .unwrap_or_default(),
+        actions,
+        escalate_to,
         version: c.version,
         created_at: c.created_at.to_rfc3339(),
         events,
