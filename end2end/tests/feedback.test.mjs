@@ -3,7 +3,8 @@
 // calls back and answers with its 整改, the citizen is satisfied, the
 // department's 申诉 is voided by the county office; a 12345 operator
 // registers a call, the county office assigns it, the department answers,
-// the citizen is not satisfied, it reopens and is escalated.
+// the citizen is not satisfied, it reopens and is escalated; a citizen
+// reports 办不成事 about an item and the lead department sees it 督办.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
@@ -151,7 +152,7 @@ test('好差评 of 新生儿出生 on a phone: one tap per item, a 差评 with i
   // Nothing has ended: nothing to rate, but 我要反映 is there for each item.
   await citizen.goto(`${BASE_URL}/submissions/${created.id}`);
   assert.equal(await citizen.locator('section.ratings').count(), 0);
-  const report = citizen.getByRole('link', { name: /^我要反映：《出生医学证明》/ });
+  const report = citizen.getByRole('link', { name: /^我要反映\s*：《出生医学证明》/ });
   assert.match(await report.getAttribute('href'), new RegExp(`^/cases/new\\?submission=${created.id}&work_item=[0-9a-f-]+$`));
 
   await finishAll(citizen, created.id, { reject: ['vaccination-certificate'] });
@@ -380,6 +381,66 @@ test('12345 complaint by phone: found by number, assigned, answered, 不满意 r
   await screenshot(dispatcher, 'feedback-dispatch-escalated-phone');
 
   for (const p of [citizen, operator, dispatcher, hrss]) {
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+});
+
+test('办不成事 from the submission page: the form checks, the item department gets it, the lead department sees 办不成事 督办', async () => {
+  const citizen = await newPage(browser);
+  const me = await registerCitizen(citizen, '李秀英');
+  const created = await fileNewborn(citizen, me);
+
+  // 我要反映 from the footer and, prefilled, from an item.
+  await citizen.goto(`${BASE_URL}/submissions/${created.id}`);
+  assert.equal(await citizen.locator('.site-footer').getByRole('link', { name: '我要反映' }).getAttribute('href'), '/cases/new');
+  await citizen.getByRole('link', { name: /^我要反映\s*：《出生医学证明》/ }).click();
+  await citizen.waitForURL(/\/cases\/new\?submission=/);
+  const about = citizen.locator('.about-box');
+  await about.getByText(`办件编号 ${created.tracking_no}`).waitFor();
+  await about.getByText('事项：《出生医学证明》办理(首签)（县卫健局）').waitFor();
+
+  // Nothing chosen, nothing written: both are asked for, linked from the summary.
+  await hydrated(citizen);
+  await citizen.getByRole('button', { name: '提交', exact: true }).click();
+  const summary = citizen.locator('.error-summary');
+  await summary.getByRole('link', { name: '请选择反映的类型' }).waitFor();
+  await summary.getByRole('link', { name: '请写明具体情况' }).waitFor();
+  assert.equal(await citizen.locator('#f-description').getAttribute('aria-invalid'), 'true');
+  await citizen.getByRole('radio', { name: /^办不成事/ }).check();
+  await citizen.getByLabel('具体情况').fill('出生医学证明已经受理三天，窗口说要等医院盖章，一直没有下文');
+  await screenshot(citizen, 'feedback-new-case-phone');
+  await citizen.getByRole('button', { name: '提交', exact: true }).click();
+  await citizen.waitForURL(/\/cases\/[0-9a-f-]+\?new=1$/);
+  const receipt = citizen.locator('.receipt');
+  await receipt.getByText('反映已提交').waitFor();
+  const caseNo = (await receipt.locator('.tracking-no').innerText()).trim();
+  assert.match(caseNo, /^SQ\d{8}-[0-9A-Z]{6}$/);
+  const reported = citizen.locator('section.case');
+  await reported.locator('.tag', { hasText: '办不成事' }).waitFor();
+  await reported.locator('[data-status="assigned"]', { hasText: '已转办，待签收' }).waitFor();
+  await reported.getByText('《出生医学证明》办理(首签)（县卫健局）').waitFor();
+  await reported.getByText('出生医学证明已经受理三天').waitFor();
+  await screenshot(citizen, 'feedback-case-new-phone');
+
+  // 县卫健局 (the item's department and ★ lead of 新生儿出生) sees the case and the mark.
+  const health = await newPage(browser);
+  await apiLogin(health, 'clerk-health');
+  await health.goto(`${BASE_URL}/workbench/cases`);
+  await health.locator('.case-row[data-kind="cannot_get_done"]', { hasText: caseNo }).getByText('已转办，待签收').waitFor();
+  await health.goto(`${BASE_URL}/workbench/board`);
+  await health.locator(`.board-row[data-submission="${created.id}"] .supervised`, { hasText: '办不成事 督办' }).waitFor();
+  await health.goto(`${BASE_URL}/workbench`);
+  await health.locator('.queue-row[data-item="birth-certificate"]', { hasText: created.tracking_no }).click();
+  await health.waitForURL(/\/workbench\/items\/[0-9a-f-]+$/);
+  await health.locator('.supervised', { hasText: '办不成事 督办' }).waitFor();
+  await screenshot(health, 'feedback-supervised-item-phone');
+
+  // The citizen's submission lists what they reported.
+  await citizen.goto(`${BASE_URL}/submissions/${created.id}`);
+  await citizen.locator('#cases .case-row', { hasText: caseNo }).getByText('办不成事').waitFor();
+
+  for (const p of [citizen, health]) {
     assert.deepEqual(p.errors, []);
     await p.context().close();
   }

@@ -19,9 +19,9 @@ use crate::paths;
 /// A rating as a card: the score in words, the tags, the comment and the
 /// 追评, its status when it is not simply valid (a voided one stays, marked),
 /// what the department and the county office said, and the 差评 case it
-/// opened. `staff`: also what was rated, the 办件编号 and who rated (masked
-/// unless 实名).
-pub fn rating_card(r: &RatingDto, staff: bool) -> impl IntoView + use<> {
+/// opened (`case_link`: a link to it). `staff`: also what was rated, the
+/// 办件编号 and who rated (masked unless 实名).
+pub fn rating_card(r: &RatingDto, staff: bool, case_link: bool) -> impl IntoView + use<> {
     let voided = r.status == RatingStatus::Voided;
     let status = (r.status != RatingStatus::Valid)
         .then(|| view! { <span class=rating_status_class(r.status)>{r.status_label.clone()}</span> });
@@ -44,7 +44,7 @@ pub fn rating_card(r: &RatingDto, staff: bool) -> impl IntoView + use<> {
             .collect_view();
         view! { <ul class="tag-list" aria-label="评价标签">{chips}</ul> }
     });
-    let case = r.case.clone().map(|c| {
+    let case = r.case.clone().filter(|_| case_link).map(|c| {
         let text = if staff {
             "查看差评整改".to_owned()
         } else {
@@ -81,8 +81,8 @@ pub fn case_list(items: Vec<CaseDto>, staff: bool, empty: &'static str) -> AnyVi
     let rows = items
         .into_iter()
         .map(|c| {
-            let excerpt: String = c.description.chars().take(40).collect();
-            let excerpt = if c.description.chars().count() > 40 {
+            let excerpt: String = c.description.chars().take(36).collect();
+            let excerpt = if c.description.chars().count() > 36 {
                 format!("{excerpt}…")
             } else {
                 excerpt
@@ -106,7 +106,8 @@ pub fn case_list(items: Vec<CaseDto>, staff: bool, empty: &'static str) -> AnyVi
                     data-status=c.status.as_str() data-kind=c.kind.as_str()>
                     <a href=format!("/cases/{}", c.id)>
                         <span class="queue-main">
-                            <span class="queue-item">{format!("{}：{excerpt}", c.kind_label)}</span>
+                            <span class="queue-item">{c.kind_label.clone()}</span>
+                            <span class="case-excerpt">{excerpt}</span>
                             <span class="muted">{meta.join(" · ")}</span>
                         </span>
                         <span class="queue-side">

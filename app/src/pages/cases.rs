@@ -363,7 +363,7 @@ fn case_view(v: CaseView, new: bool) -> impl IntoView {
     let rating = rating.map(|r| {
         view! {
             <h2>"差评内容"</h2>
-            {rating_card(&r, !citizen)}
+            {rating_card(&r, !citizen, false)}
         }
     });
     let item = item

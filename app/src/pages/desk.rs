@@ -125,7 +125,7 @@ fn ratings_view(me: Me, list: RatingList, status: &str) -> impl IntoView + use<>
                         hint="认为差评与事实不符（如不属于本部门原因、恶意差评）的，可以申请复核，由县政务服务中心审核。".to_owned()/>
                 }
             });
-            view! { <li class="rating-row">{rating_card(r, true)}{appeal}</li> }
+            view! { <li class="rating-row">{rating_card(r, true, true)}{appeal}</li> }
         })
         .collect_view();
     let empty = list

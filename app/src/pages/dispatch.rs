@@ -59,7 +59,7 @@ fn board_view(cases: CaseList, appeals: RatingList, queue: &str) -> impl IntoVie
                 .collect::<Vec<_>>();
             view! {
                 <li class="rating-row appeal">
-                    {rating_card(r, true)}
+                    {rating_card(r, true, true)}
                     <RatingActionForm id=r.id.clone() actions what="复核意见".to_owned()
                         hint="维持：差评有效，计入考核；作废：差评不计入考核，但保留并标注。部门和申请人都会看到复核意见。".to_owned()/>
                 </li>

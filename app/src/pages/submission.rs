@@ -270,7 +270,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
                             hint="追评只能提交一次，原评价不会改变。".to_owned()/>
                     }
                 });
-                view! { {rating_card(r, false)} {follow} }.into_any()
+                view! { {rating_card(r, false, true)} {follow} }.into_any()
             }
             None => view! { <RatingForm path key=key.clone() department/> }.into_any(),
         };
