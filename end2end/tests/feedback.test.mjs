@@ -368,6 +368,12 @@ test('12345 complaint by phone: found by number, assigned, answered, 不满意 r
   await back.locator('a').click();
   await dispatcher.waitForURL(caseUrl);
   await dispatcher.locator('.timeline').getByText('今天再去还是说系统故障，没有办成').waitFor();
+  // 督办 goes to the county office only (the call is about no submission, so no lead department).
+  await hydrated(dispatcher);
+  await dispatcher.locator('.case-actions button[data-action="escalate"]').click();
+  const targets = await dispatcher.locator('#case-department option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(targets, ['', 'approval']);
+  await dispatcher.getByRole('button', { name: '取消' }).click();
   await caseAction(dispatcher, 'escalate', {
     department: 'approval',
     text: '群众二次不满意，请县行政审批局牵头督办',
