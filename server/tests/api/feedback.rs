@@ -194,6 +194,22 @@ async fn ratings_are_one_per_ended_item_and_never_change(app: TestApp) {
     )
     .await;
     assert_eq!(status, 409, "one rating per item, whoever typed it");
+    // 县卫健局 leads 新生儿出生: it reads 县公安局's rating too (实名 here).
+    let (_, led) = health.get("/api/v1/ratings").await;
+    let seen = led["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|x| x["department"] == "public-security")
+        .cloned()
+        .expect("the led bundle's rating");
+    assert_eq!(seen["rater"], "刘美丽");
+    assert_eq!(
+        police.get("/api/v1/ratings").await.1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 
     // The whole submission once every item ended.
     let (status, r) = rate(&citizen, &whole, json!({"score": 4})).await;
