@@ -25,7 +25,7 @@ use crate::services::{ServiceError, ServiceResult};
 
 /// What is rated.
 enum Target {
-    Item(work_item::Model),
+    Item(Box<work_item::Model>),
     Whole,
 }
 
@@ -44,7 +44,7 @@ pub async fn rate_item(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    rate(state, actor, s, Target::Item(w), req).await
+    rate(state, actor, s, Target::Item(Box::new(w)), req).await
 }
 
 /// `POST /api/v1/submissions/{id}/rating`.
@@ -195,7 +195,7 @@ async fn rate(
             description.push_str(&format!("（{}）", labels.join("、")));
         }
         if let Some(c) = &comment {
-            description.push_str("。");
+            description.push('。');
             description.push_str(c);
         }
         Some(
