@@ -355,6 +355,14 @@ pub async fn dto(state: &AppState, actor: &Actor, r: &rating::Model) -> ServiceR
     })
 }
 
+async fn dtos(state: &AppState, actor: &Actor, rows: &[rating::Model]) -> ServiceResult<Vec<RatingDto>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(dto(state, actor, r).await?);
+    }
+    Ok(out)
+}
+
 /// `GET /api/v1/ratings`: the applicant's own, a department's (with those
 /// of the bundles it leads), or (the county office) all; newest first, at
 /// most 200.
@@ -405,11 +413,7 @@ pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> Serv
         .limit(200)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(dto(state, actor, r).await?);
-    }
-    Ok(out)
+    dtos(state, actor, &rows).await
 }
 
 /// The ratings of one submission, for its applicant's page.
@@ -423,11 +427,7 @@ pub async fn of_submission(
         .order_by_asc(rating::Column::Id)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(dto(state, actor, r).await?);
-    }
-    Ok(out)
+    dtos(state, actor, &rows).await
 }
 
 /// `POST /api/v1/ratings/{id}/actions`: 追评, 申诉, 维持 or 作废.
