@@ -2,10 +2,11 @@
 
 Starts the built debug server on a free port with a fresh SQLite database
 and the demo accounts, files a few real objects (a submission, an
-enterprise, a draft) so that operations on ids reach their logic instead of
-404, then runs `schemathesis run` on /api/v1/openapi.json once per caller:
-anonymous, the demo citizen, a clerk of the ★ lead department 县卫健局
-(`clerk-health`) and the admin. Each run checks that no answer is a 5xx,
+enterprise, a draft, a 差评 and its case) so that operations on ids reach
+their logic instead of 404, then runs `schemathesis run` on
+/api/v1/openapi.json once per caller: anonymous, the demo citizen, a clerk
+of the ★ lead department 县卫健局 (`clerk-health`), the admin and the county
+office's `dispatcher`. Each run checks that no answer is a 5xx,
 that statuses, content types and bodies match the document, over every
 operation, bounded in examples. Exits non-zero on any failure.
 
@@ -126,7 +127,7 @@ def upload(base: str, s: requests.Session) -> str:
     return expect(s.post(f"{base}/api/v1/uploads", files={"file": ("photo.png", PNG, "image/png")}), 201)["id"]
 
 
-def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[str, str]:
+def seed(base: str, citizen: requests.Session, clerk: requests.Session, admin: requests.Session) -> dict[str, str]:
     """Real objects for the operations that take an id, as environment
     variables for schemathesis.toml."""
     me = expect(citizen.get(f"{base}/api/v1/me"), 200)
@@ -163,7 +164,16 @@ def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[
         ),
         201,
     )
-    health_item = next(w["id"] for w in created["work_items"] if w["department"] == "health")
+    health_item = next(w["id"] for w in created["work_items"] if w["item"] == "birth-certificate")
+    # 县卫健局 completes 疫苗接种证 and the citizen gives it a 差评: a rating
+    # and a case to act on.
+    vaccination = next(w["id"] for w in created["work_items"] if w["item"] == "vaccination-certificate")
+    for action in ("accept", "complete"):
+        expect(clerk.post(f"{base}/api/v1/work-items/{vaccination}/actions", json={"action": action}), 200)
+    rating = expect(
+        citizen.post(f"{base}/api/v1/work-items/{vaccination}/rating", json={"score": 2, "comment": "等了很久"}),
+        201,
+    )
     expect(citizen.put(f"{base}/api/v1/drafts/newborn", json={"data": {"newborn_name": "张小宝"}}), 200)
     enterprise = expect(
         citizen.post(
@@ -185,6 +195,8 @@ def seed(base: str, citizen: requests.Session, admin: requests.Session) -> dict[
         "ST_ENTERPRISE": enterprise["id"],
         "ST_USER": users["items"][0]["id"],
         "ST_UPLOAD": upload(base, citizen),
+        "ST_RATING": rating["id"],
+        "ST_CASE": rating["case"],
     }
 
 
@@ -246,8 +258,9 @@ def main() -> int:
             ("citizen 13800138000", "13800138000"),
             ("clerk-health", "clerk-health"),
             ("admin", "admin"),
+            ("dispatcher", "dispatcher"),
         ]}
-        env = seed(base, callers["citizen 13800138000"][0], callers["admin"][0])
+        env = seed(base, callers["citizen 13800138000"][0], callers["clerk-health"][0], callers["admin"][0])
         for who, (_, token) in callers.items():
             if run_schemathesis(base, who, token, env) != 0:
                 failed.append(who)

@@ -227,7 +227,8 @@ export async function uploadFiles(scope, paths) {
   const list = Array.isArray(paths) ? paths : [paths];
   const done = scope.locator('.file[data-upload]');
   const before = await done.count();
-  await scope.locator('input[type=file]').setInputFiles(list);
+  // The file picker (the other input is the camera's).
+  await scope.locator('input[type=file]:not([capture])').setInputFiles(list);
   await scope.locator('.file.sending').first().waitFor({ state: 'detached', timeout: 30_000 }).catch(() => {});
   const failed = scope.locator('.file.failed');
   if ((await failed.count()) > 0) throw new Error(`upload refused: ${await failed.first().innerText()}`);

@@ -208,21 +208,32 @@ pub fn FilePicker(
             })
             .collect_view()
     };
+    // Two pickers: the camera (which on Android offers nothing else once
+    // `capture` is set) and the phone's files, PDFs included.
     let button_id = format!("{id}-button");
+    let camera_id = format!("{id}-camera");
+    let camera_button_id = format!("{id}-camera-button");
     view! {
         <div class="uploader">
             {list}
             <ul class="files" aria-live="polite">{in_flight}</ul>
             <div class="picker">
-                <input type="file" class="file-input" id=id.clone() accept="image/*,application/pdf"
-                    capture="environment" multiple
+                <input type="file" class="file-input" id=camera_id.clone() accept="image/*" capture="environment"
+                    aria-labelledby=format!("{labelled_by} {camera_button_id}")
+                    aria-describedby=move || described_by.get()
+                    aria-invalid=move || if invalid.get() { "true" } else { "false" }
+                    on:change=pick/>
+                <label class="button secondary file-button camera" for=camera_id id=camera_button_id aria-hidden="true">
+                    "拍照"
+                </label>
+                <input type="file" class="file-input" id=id.clone() accept="image/*,application/pdf" multiple
                     aria-labelledby=format!("{labelled_by} {button_id}")
                     aria-describedby=move || described_by.get()
                     aria-invalid=move || if invalid.get() { "true" } else { "false" }
                     on:change=pick/>
                 // Clickable for everyone; read once, as part of the input's name.
                 <label class="button secondary file-button" for=id id=button_id aria-hidden="true">
-                    "拍照或选择文件"
+                    "选择文件"
                 </label>
             </div>
         </div>

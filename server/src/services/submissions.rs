@@ -12,7 +12,6 @@ use app::catalog::{Bundle, Catalog};
 use app::domain::Date;
 use app::workflow::WorkStatus;
 use chrono::Utc;
-use rand::Rng;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -31,22 +30,6 @@ pub enum Created {
     New(SubmissionCreated),
     /// The same idempotency key and payload again: the earlier submission.
     Replayed(SubmissionCreated),
-}
-
-/// `MX20261129-7K3Q9P`: 眉县, the day (China time), 6 random characters from
-/// an alphabet without 0/O/1/I so it can be read out over the phone.
-fn tracking_no(today: Date) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut rng = rand::rng();
-    let tail: String = (0..6)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
-    format!(
-        "MX{:04}{:02}{:02}-{tail}",
-        today.year(),
-        today.month(),
-        today.day()
-    )
 }
 
 fn payload_hash(bundle: &str, items: &[String], data: &Map<String, Value>) -> String {
@@ -205,7 +188,7 @@ pub async fn file(
     let mut attempt = 0;
     let s = loop {
         attempt += 1;
-        let number = tracking_no(today);
+        let number = super::tracking::number("MX", today);
         for w in &mut work_items {
             w.tracking_no.clone_from(&number);
         }

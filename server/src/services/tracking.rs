@@ -37,6 +37,25 @@ pub fn warn_if_no_calendar(catalog: &Catalog, year: i32) {
     }
 }
 
+/// A tracking number: `MX20261129-7K3Q9P` (办件, `MX` for 眉县) or
+/// `SQ20261204-…` (诉求): the prefix, the day (China time) and 6 random
+/// characters from an alphabet without 0/O/1/I, so it can be read out over
+/// the phone.
+pub fn number(prefix: &str, today: Date) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    let tail: String = (0..6)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect();
+    format!(
+        "{prefix}{:04}{:02}{:02}-{tail}",
+        today.year(),
+        today.month(),
+        today.day()
+    )
+}
+
 /// The due date of an item whose clock starts on `start`.
 pub fn due_date(catalog: &Catalog, start: Date, due_days: i32) -> Date {
     let due = catalog

@@ -58,6 +58,16 @@ async fn finish(clerk: &Browser, created: &Value, item: &str, complete: bool) {
     assert_eq!(status, 200, "{item}: {r}");
 }
 
+/// Whether one of `b`'s notifications has `text` in its `key`.
+async fn notified(b: &Browser, key: &str, text: &str) -> bool {
+    let (_, n) = b.get("/api/v1/notifications?limit=50").await;
+    n["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|m| m[key].as_str().is_some_and(|v| v.contains(text)))
+}
+
 fn code(v: &Value) -> Value {
     v["error"]["code"].clone()
 }
@@ -194,6 +204,22 @@ async fn ratings_are_one_per_ended_item_and_never_change(app: TestApp) {
     )
     .await;
     assert_eq!(status, 409, "one rating per item, whoever typed it");
+    // 县卫健局 leads 新生儿出生: it reads 县公安局's rating too (实名 here).
+    let (_, led) = health.get("/api/v1/ratings").await;
+    let seen = led["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|x| x["department"] == "public-security")
+        .cloned()
+        .expect("the led bundle's rating");
+    assert_eq!(seen["rater"], "刘美丽");
+    assert_eq!(
+        police.get("/api/v1/ratings").await.1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
 
     // The whole submission once every item ended.
     let (status, r) = rate(&citizen, &whole, json!({"score": 4})).await;
@@ -214,15 +240,7 @@ async fn ratings_are_one_per_ended_item_and_never_change(app: TestApp) {
     // The applicant's page lists them; a notification invited the rating.
     let (_, s) = citizen.get(&format!("/api/v1/submissions/{submission}")).await;
     assert_eq!(s["ratings"].as_array().map(Vec::len), Some(3), "{s}");
-    let (_, n) = citizen.get("/api/v1/notifications?limit=50").await;
-    assert!(
-        n["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|m| m["kind"] == "rate"),
-        "{n}"
-    );
+    assert!(notified(&citizen, "kind", "rate").await);
 }
 
 async fn a_bad_rating_opens_a_case_the_department_answers(app: TestApp) {
@@ -299,13 +317,7 @@ async fn a_bad_rating_opens_a_case_the_department_answers(app: TestApp) {
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["status"], "answered");
-    let (_, n) = citizen.get("/api/v1/notifications?limit=50").await;
-    assert!(
-        n["items"].as_array().expect("items").iter().any(
-            |m| m["kind"] == "case" && m["body"].as_str().is_some_and(|b| b.contains("一次告知材料清单"))
-        ),
-        "{n}"
-    );
+    assert!(notified(&citizen, "body", "一次告知材料清单").await);
     let (_, mine) = citizen.get(&format!("/api/v1/cases/{case}")).await;
     assert_eq!(mine["person"], "刘美丽");
     assert_eq!(mine["actions"], json!(["confirm"]));
@@ -501,15 +513,7 @@ async fn a_hotline_case_is_dispatched_answered_reopened_and_escalated(app: TestA
         (r["status"].clone(), r["reopened"].clone()),
         (json!("reopened"), json!(true))
     );
-    let (_, n) = dispatcher.get("/api/v1/notifications?limit=50").await;
-    assert!(
-        n["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|m| m["title"].as_str().is_some_and(|t| t.contains("不满意"))),
-        "{n}"
-    );
+    assert!(notified(&dispatcher, "title", "不满意").await);
     // Escalation goes to the lead department or the county office only.
     let (status, r) = dispatcher
         .post(&path, &json!({"action": "escalate", "department": "tax"}))
@@ -743,13 +747,5 @@ async fn overdue_cases_escalate_to_the_county_office_once(app: TestApp) {
     assert_eq!(r["events"][1]["by"], "系统");
     let (_, overdue) = dispatcher.get("/api/v1/cases?queue=overdue").await;
     assert_eq!(overdue["items"][0]["id"], id.to_string());
-    let (_, n) = dispatcher.get("/api/v1/notifications?limit=50").await;
-    assert!(
-        n["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|m| m["title"].as_str().is_some_and(|t| t.contains("超期"))),
-        "{n}"
-    );
+    assert!(notified(&dispatcher, "title", "超期").await);
 }

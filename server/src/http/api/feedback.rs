@@ -37,7 +37,7 @@ use crate::services::feedback::{cases, ratings};
         (status = 201, description = "Rated.", body = RatingDto),
         (status = 404, description = "`not_found`: no such item, or not the caller's (nor their department's, for a window rating).", body = ErrorEnvelope),
         (status = 409, description = "`already_rated`; `not_ended`.", body = ErrorEnvelope),
-        (status = 422, description = "`validation`: `score` `out_of_range` (1–5), `tags` `unknown_tag`, `comment` `too_long` (500), `channel` `invalid`.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `score` `out_of_range` (1–5), `tags` `unknown_tag`, `comment` `too_long` (500) or `invalid_characters`, `channel` `invalid`.", body = ErrorEnvelope),
     ),
 )]
 pub async fn rate_work_item(
@@ -152,7 +152,7 @@ pub async fn list_ratings(
         (status = 403, description = "`not_allowed`: the caller sees the rating but may not take this action.", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no such rating, or not the caller's to see.", body = ErrorEnvelope),
         (status = 409, description = "`already_followed_up`, `not_bad_rating`, `invalid_transition`, `version_conflict`.", body = ErrorEnvelope),
-        (status = 422, description = "`validation`: `unknown_action`, `comment` `required` or `too_long`.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_action`, `comment` `required`, `too_long` or `invalid_characters`.", body = ErrorEnvelope),
     ),
 )]
 pub async fn act_on_rating(
@@ -184,7 +184,7 @@ pub async fn act_on_rating(
         (status = 201, description = "Registered: the case with its `tracking_no` and timeline.", body = CaseDto),
         (status = 401, description = "`unauthorized`: not logged in.", body = ErrorEnvelope),
         (status = 403, description = "`not_allowed`: only citizens and operators register cases.", body = ErrorEnvelope),
-        (status = 422, description = "`validation`: `kind` `invalid`, `description` `required`/`too_long`, `channel` `invalid`, `person.*` `required`/`invalid`/`not_found`, `submission`/`work_item` `invalid`/`not_found`, `department` `unknown_department`.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `kind` `invalid`, `description` `required`/`too_long`/`invalid_characters`, `channel` `invalid`, `person.*` `required`/`invalid`/`not_found`, `submission`/`work_item` `invalid`/`not_found`, `department` `unknown_department`.", body = ErrorEnvelope),
     ),
 )]
 pub async fn create_case(
@@ -299,7 +299,7 @@ pub async fn get_case(
         (status = 403, description = "`not_allowed`: the caller sees the case but this action is another's.", body = ErrorEnvelope),
         (status = 404, description = "`not_found`: no such case, or not the caller's to see.", body = ErrorEnvelope),
         (status = 409, description = "`invalid_transition`, `version_conflict`.", body = ErrorEnvelope),
-        (status = 422, description = "`validation`: `unknown_action`, `comment` `required`/`too_long`, `department` `unknown_department`/`not_allowed`, `satisfaction` `required`/`invalid`.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `unknown_action`, `comment` `required`/`too_long`/`invalid_characters`, `department` `unknown_department`/`not_allowed`, `satisfaction` `required`/`invalid`.", body = ErrorEnvelope),
     ),
 )]
 pub async fn act_on_case(

@@ -284,14 +284,17 @@ fn add_common_responses(doc: &mut Document) {
                 );
             }
             let params = op.parameters.as_deref().unwrap_or_default();
-            if params
-                .iter()
-                .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query) && typed(p))
-            {
+            // Any query parameter can be repeated or (when required) left
+            // out, which the query extractor refuses; a typed path
+            // parameter can be malformed.
+            if params.iter().any(|p| {
+                matches!(p.parameter_in, ParameterIn::Query)
+                    || (matches!(p.parameter_in, ParameterIn::Path) && typed(p))
+            }) {
                 add_error(
                     op,
                     "400",
-                    "`bad_request`: a path or query parameter is malformed (e.g. not a UUID or not a number)",
+                    "`bad_request`: a path or query parameter is malformed (e.g. not a UUID or not a number), repeated, or a required one is missing",
                 );
             }
             add_error(

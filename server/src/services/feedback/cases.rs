@@ -13,7 +13,6 @@ use app::feedback::{
     case_actions, case_next,
 };
 use chrono::Utc;
-use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -28,22 +27,6 @@ use crate::identity::Actor;
 use crate::services::notifications::{self, Message};
 use crate::services::tracking::may_act_on;
 use crate::services::{ServiceError, ServiceResult};
-
-/// `SQ20261204-7K3Q9P` (诉求): the day and 6 characters that read well
-/// over the phone.
-fn tracking_no(today: Date) -> String {
-    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-    let mut rng = rand::rng();
-    let tail: String = (0..6)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
-    format!(
-        "SQ{:04}{:02}{:02}-{tail}",
-        today.year(),
-        today.month(),
-        today.day()
-    )
-}
 
 /// A caller without an account, stored encrypted.
 #[derive(Serialize, Deserialize)]
@@ -130,7 +113,7 @@ async fn insert<C: ConnectionTrait>(
     };
     let row = case::ActiveModel {
         id: Set(id),
-        tracking_no: Set(tracking_no(Date::today_china())),
+        tracking_no: Set(crate::services::tracking::number("SQ", Date::today_china())),
         kind: Set(d.kind),
         channel: Set(d.channel),
         status: Set(status),

@@ -18,7 +18,8 @@ use super::{ServiceError, ServiceResult};
 use crate::db::entities::{case, user};
 use crate::identity::Actor;
 
-/// Trimmed text of at most `max` characters; `None` when blank.
+/// Trimmed text of at most `max` characters and no control characters
+/// but line breaks; `None` when blank.
 fn text(field: &str, value: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
     let t = value.map(str::trim).filter(|t| !t.is_empty());
     if t.is_some_and(|t| t.chars().count() > max) {
@@ -26,6 +27,13 @@ fn text(field: &str, value: Option<&str>, max: usize) -> ServiceResult<Option<St
             field,
             "too_long",
             format!("不能超过 {max} 字"),
+        ));
+    }
+    if t.is_some_and(|t| t.chars().any(|c| c.is_control() && c != '\n')) {
+        return Err(ServiceError::field(
+            field,
+            "invalid_characters",
+            "含有不可见的控制字符，请删除后再提交",
         ));
     }
     Ok(t.map(ToOwned::to_owned))

@@ -11,8 +11,8 @@ use app::feedback::{
 };
 use app::workflow::SubmissionStatus;
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{is_dispatcher, name_for, required, text, user_name};
@@ -20,11 +20,12 @@ use crate::AppState;
 use crate::db::entities::{rating, submission, work_item};
 use crate::identity::{Actor, Subject};
 use crate::services::tracking::{items_of, may_act_on, status_of};
+use crate::services::work_items::leads;
 use crate::services::{ServiceError, ServiceResult};
 
 /// What is rated.
 enum Target {
-    Item(work_item::Model),
+    Item(Box<work_item::Model>),
     Whole,
 }
 
@@ -43,7 +44,7 @@ pub async fn rate_item(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    rate(state, actor, s, Target::Item(w), req).await
+    rate(state, actor, s, Target::Item(Box::new(w)), req).await
 }
 
 /// `POST /api/v1/submissions/{id}/rating`.
@@ -194,7 +195,7 @@ async fn rate(
             description.push_str(&format!("（{}）", labels.join("、")));
         }
         if let Some(c) = &comment {
-            description.push_str("。");
+            description.push('。');
             description.push_str(c);
         }
         Some(
@@ -262,14 +263,19 @@ async fn rate(
 enum Reader {
     Applicant,
     Department,
+    /// A clerk of the ★ lead department of the rated bundle: reads only.
+    Lead,
     Dispatcher,
 }
 
-fn reader(actor: &Actor, r: &rating::Model) -> Option<Reader> {
+/// How `actor` stands to a rating of a submission of `bundle`.
+fn reader(state: &AppState, actor: &Actor, r: &rating::Model, bundle: &str) -> Option<Reader> {
     if is_dispatcher(actor) {
         Some(Reader::Dispatcher)
     } else if actor.clerk_department() == Some(r.department.as_str()) {
         Some(Reader::Department)
+    } else if leads(&state.catalog, actor, bundle) {
+        Some(Reader::Lead)
     } else if actor.role != Role::Clerk && actor.speaks_for(r.subject) {
         Some(Reader::Applicant)
     } else {
@@ -280,15 +286,15 @@ fn reader(actor: &Actor, r: &rating::Model) -> Option<Reader> {
 /// A rating as `actor` may see it: the rater's name whole for themself,
 /// the county office and a 实名 rating; masked otherwise.
 pub async fn dto(state: &AppState, actor: &Actor, r: &rating::Model) -> ServiceResult<RatingDto> {
-    let whole = match reader(actor, r) {
-        Some(Reader::Applicant | Reader::Dispatcher) => true,
-        Some(Reader::Department) => r.real_name,
-        None => return Err(ServiceError::NotFound),
-    };
     let s = submission::Entity::find_by_id(r.submission_id)
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let whole = match reader(state, actor, r, &s.bundle) {
+        Some(Reader::Applicant | Reader::Dispatcher) => true,
+        Some(Reader::Department | Reader::Lead) => r.real_name,
+        None => return Err(ServiceError::NotFound),
+    };
     let bundle = state.catalog.bundle(&s.bundle);
     let subject_name = match r.work_item_id {
         Some(w) => {
@@ -349,13 +355,40 @@ pub async fn dto(state: &AppState, actor: &Actor, r: &rating::Model) -> ServiceR
     })
 }
 
-/// `GET /api/v1/ratings`: the applicant's own, a department's, or (the
-/// county office) all; newest first, at most 200.
+async fn dtos(state: &AppState, actor: &Actor, rows: &[rating::Model]) -> ServiceResult<Vec<RatingDto>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(dto(state, actor, r).await?);
+    }
+    Ok(out)
+}
+
+/// `GET /api/v1/ratings`: the applicant's own, a department's (with those
+/// of the bundles it leads), or (the county office) all; newest first, at
+/// most 200.
 pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> ServiceResult<Vec<RatingDto>> {
     let mut q = rating::Entity::find();
     if is_dispatcher(actor) {
     } else if let Some(dept) = actor.clerk_department() {
-        q = q.filter(rating::Column::Department.eq(dept));
+        // Its own, and every rating of the bundles it leads.
+        let led: Vec<String> = state
+            .catalog
+            .bundles
+            .iter()
+            .filter(|b| b.lead_department.as_str() == dept)
+            .map(|b| b.code.to_string())
+            .collect();
+        q = q.filter(
+            Condition::any().add(rating::Column::Department.eq(dept)).add(
+                rating::Column::SubmissionId.in_subquery(
+                    Query::select()
+                        .column(submission::Column::Id)
+                        .from(submission::Entity)
+                        .and_where(submission::Column::Bundle.is_in(led))
+                        .to_owned(),
+                ),
+            ),
+        );
     } else if actor.role == Role::Citizen {
         q = q.filter(rating::Column::Subject.eq(Subject::of(actor)));
     } else {
@@ -380,11 +413,7 @@ pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> Serv
         .limit(200)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(dto(state, actor, r).await?);
-    }
-    Ok(out)
+    dtos(state, actor, &rows).await
 }
 
 /// The ratings of one submission, for its applicant's page.
@@ -398,11 +427,7 @@ pub async fn of_submission(
         .order_by_asc(rating::Column::Id)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(dto(state, actor, r).await?);
-    }
-    Ok(out)
+    dtos(state, actor, &rows).await
 }
 
 /// `POST /api/v1/ratings/{id}/actions`: 追评, 申诉, 维持 or 作废.
@@ -416,7 +441,14 @@ pub async fn act(
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let reader = reader(actor, &r).ok_or(ServiceError::NotFound)?;
+    let bundle: String = submission::Entity::find_by_id(r.submission_id)
+        .select_only()
+        .column(submission::Column::Bundle)
+        .into_tuple()
+        .one(&state.db)
+        .await?
+        .unwrap_or_default();
+    let reader = reader(state, actor, &r, &bundle).ok_or(ServiceError::NotFound)?;
     let not_yours = |who: &str| ServiceError::Forbidden {
         code: "not_allowed",
         message: format!("只有{who}可以这样做"),
