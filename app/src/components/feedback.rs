@@ -358,3 +358,35 @@ pub fn DescriptionField(description: RwSignal<String>, errors: RwSignal<Vec<Fiel
             }/>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{CaseKind, MAX_CASE_DESCRIPTION, check_case};
+
+    #[test]
+    fn a_case_needs_a_kind_and_a_description_within_the_limit() {
+        let fields = |k, d: &str| {
+            check_case(k, d)
+                .into_iter()
+                .map(|e| (e.field, e.code))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(None, "  "),
+            [
+                ("kind".into(), "required".into()),
+                ("description".into(), "required".into())
+            ]
+        );
+        assert!(fields(Some(CaseKind::Complaint), "窗口让我跑了三趟").is_empty());
+        let long = "字".repeat(MAX_CASE_DESCRIPTION + 1);
+        assert_eq!(
+            fields(Some(CaseKind::CannotGetDone), &long),
+            [("description".into(), "too_long".into())]
+        );
+        assert!(
+            fields(Some(CaseKind::Suggestion), &long[3..]).is_empty(),
+            "exactly the limit"
+        );
+    }
+}

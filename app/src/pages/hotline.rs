@@ -299,3 +299,24 @@ fn HotlineForm(departments: Vec<(String, String)>) -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::search_text;
+
+    #[test]
+    fn searches_by_a_mobile_number_or_an_id_number_only() {
+        assert_eq!(search_text(" 138 0013-8000 ").as_deref(), Ok("13800138000"));
+        assert_eq!(
+            search_text("11010519491231002x").as_deref(),
+            Ok("11010519491231002X")
+        );
+        for wrong in ["", "1380013800", "110105194912310021", "张三"] {
+            assert_eq!(
+                search_text(wrong),
+                Err("请输入 11 位手机号或 18 位身份证号".to_owned()),
+                "{wrong}"
+            );
+        }
+    }
+}

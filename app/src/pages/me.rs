@@ -16,7 +16,8 @@ pub fn MePage() -> impl IntoView {
     view! {
         <Title text="我的"/>
         <RequireLogin here="/me" load=load render=|(me, inbox): (Me, Option<Notifications>)| {
-            view! { {me_view(me)} {inbox.map(inbox_view)} }
+            let cases = cases_home(&me);
+            view! { {me_view(me)} {inbox.map(|n| inbox_view(n, cases))} }
         }/>
     }
 }
@@ -86,17 +87,33 @@ pub fn LogoutButton() -> impl IntoView {
     }
 }
 
-fn inbox_view(n: Notifications) -> impl IntoView {
+/// Where the person's cases (诉求) are listed.
+fn cases_home(me: &Me) -> &'static str {
+    if me.has(Role::Dispatcher) {
+        "/dispatch"
+    } else if me.has(Role::Operator) {
+        "/hotline"
+    } else if me.has(Role::Clerk) {
+        "/workbench/cases"
+    } else {
+        "/cases"
+    }
+}
+
+/// The messages; each opens what it is about: a case's list, the rating
+/// section of a submission, or the submission.
+fn inbox_view(n: Notifications, cases: &'static str) -> impl IntoView {
     let unread = n.unread;
     let items = n
         .items
         .into_iter()
         .map(|m| {
-            let href = m
-                .submission_id
-                .as_ref()
-                .map(|s| format!("/submissions/{s}"))
-                .unwrap_or_else(|| "/submissions".into());
+            let href = match (m.kind.as_str(), m.submission_id.as_ref()) {
+                ("case", _) => cases.to_owned(),
+                ("rate", Some(s)) => format!("/submissions/{s}#rating"),
+                (_, Some(s)) => format!("/submissions/{s}"),
+                (_, None) => "/submissions".into(),
+            };
             view! {
                 <li class="notice-item" class:unread=!m.read data-kind=m.kind.clone()>
                     <a href=href>
