@@ -144,7 +144,7 @@ async function caseAction(page, action, { text, department, confirm } = {}) {
   await dialog.getByRole('button', { name: confirm }).click();
 }
 
-test('好差评 of 新生儿出生 on a phone: one tap per item, a 差评 with its 回访 and 整改, the citizen satisfied; the 申诉 voided', async () => {
+test('好差评 of 新生儿出生 on a phone: one tap per item, one typed in at the window, a 差评 with its 回访 and 整改, the citizen satisfied; the 申诉 voided', async () => {
   const citizen = await newPage(browser);
   const me = await registerCitizen(citizen, '刘美丽');
   const created = await fileNewborn(citizen, me);
@@ -155,7 +155,18 @@ test('好差评 of 新生儿出生 on a phone: one tap per item, a 差评 with i
   const report = citizen.getByRole('link', { name: /^我要反映\s*：《出生医学证明》/ });
   assert.match(await report.getAttribute('href'), new RegExp(`^/cases/new\\?submission=${created.id}&work_item=[0-9a-f-]+$`));
 
-  await finishAll(citizen, created.id, { reject: ['vaccination-certificate'] });
+  const ended = await finishAll(citizen, created.id, { reject: ['vaccination-certificate'] });
+
+  // 一次一评: 县卫健局 types in the rating the applicant gave at its window.
+  const vaccination = ended.work_items.find((w) => w.item === 'vaccination-certificate');
+  const health = await newPage(browser);
+  await apiLogin(health, 'clerk-health');
+  await health.goto(`${BASE_URL}/workbench/items/${vaccination.id}`);
+  const windowRating = health.locator('.window-rating');
+  await windowRating.getByText('申请人对办理是否满意？').waitFor();
+  await rate(health, windowRating, '基本满意', { tags: ['材料要求不清'] });
+  await windowRating.getByText('窗口', { exact: false }).first().waitFor();
+  assert.equal(await windowRating.getAttribute('data-rated'), 'true');
 
   // ── Every ended item asks for a rating: five labelled buttons ──
   await citizen.goto(`${BASE_URL}/submissions/${created.id}`);
@@ -187,7 +198,9 @@ test('好差评 of 新生儿出生 on a phone: one tap per item, a 差评 with i
   const caseId = (await caseLink.getAttribute('href')).split('/').pop();
   const ratingId = await bad.getAttribute('data-rating');
 
-  await rate(citizen, block('vaccination-certificate'), '基本满意');
+  const atWindow = block('vaccination-certificate');
+  await atWindow.locator('.rating-card .score', { hasText: '基本满意' }).waitFor();
+  assert.equal(await atWindow.locator('.score-buttons').count(), 0, 'rated once, at the window');
   await rate(citizen, block('newborn-social-security-card'), '满意');
   await rate(citizen, block('newborn-medical-insurance'), '满意', { comment: '医保登记很快' });
   await rate(citizen, section.locator('.rating-block[data-rate="submission"]'), '满意');
@@ -280,7 +293,7 @@ test('好差评 of 新生儿出生 on a phone: one tap per item, a 差评 with i
   await voided.getByText('户口登记让我跑了三趟，每次要的材料都不一样').waitFor();
   await citizen.locator('#cases .case-row', { hasText: '已办结' }).waitFor();
 
-  for (const p of [citizen, police, dispatcher]) {
+  for (const p of [citizen, health, police, dispatcher]) {
     assert.deepEqual(p.errors, []);
     await p.context().close();
   }

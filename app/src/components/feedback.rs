@@ -1,19 +1,23 @@
-//! What the pages of 好差评 and 诉求 share: a rating as a card, a list of
-//! cases, tabs of a case queue, the tabs between a department's queues, and
-//! the one island that acts on a rating (追评, 申诉, 维持/作废), and the
+//! What the pages of 好差评 and 诉求 share: a rating as a card, the form
+//! that rates (online, or typed in at the window), a list of cases, tabs of
+//! a case queue, the tabs between a department's queues, the one island
+//! that acts on a rating (追评, 申诉, 维持/作废), and the
 //! fields of a new case (我要反映 and the 12345 intake).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{CaseDto, CaseKind, FieldError, RatingActionRequest, RatingDto, RatingStatus};
+use crate::api::{
+    CaseDto, CaseKind, Channel, FieldError, RatingActionRequest, RatingDto, RatingRequest, RatingStatus,
+    RatingTag,
+};
 use crate::browser;
 use crate::client::{Api, ApiError, Method};
 use crate::components::form::{Field, FieldControl};
 use crate::components::labels::{
     case_kind_hint, case_status_class, rating_status_class, score_class, short_time, wire_word,
 };
-use crate::feedback::{MAX_CASE_DESCRIPTION, MAX_RATING_COMMENT};
+use crate::feedback::{MAX_CASE_DESCRIPTION, MAX_RATING_COMMENT, SCORES, is_bad};
 use crate::paths;
 
 /// A rating as a card: the score in words, the tags, the comment and the
@@ -356,6 +360,145 @@ pub fn DescriptionField(description: RwSignal<String>, errors: RwSignal<Vec<Fiel
                 <textarea id=c.id.clone() rows="5" maxlength=MAX_CASE_DESCRIPTION bind:value=description
                     aria-invalid=c.aria_invalid() aria-describedby=c.aria_describedby()></textarea>
             }/>
+    }
+}
+
+/// Tags that praise: offered for 基本满意 and better, the others for
+/// 基本满意 and worse.
+fn praises(t: RatingTag) -> bool {
+    matches!(t, RatingTag::Efficient | RatingTag::Friendly)
+}
+
+/// Rates a work item or the whole submission (`path`): five large labelled
+/// buttons, one tap picks a level; then tags (those that fit the level), a
+/// comment, 实名 and 提交评价. A 差评 says it goes to `department` for 回访.
+/// `key` makes the ids unique on the page (`rate-{key}-…`). `window`: a
+/// clerk types in the rating of the person at the window (一次一评).
+#[island]
+pub fn RatingForm(path: String, key: String, department: String, window: bool) -> impl IntoView {
+    let score = RwSignal::new(None::<u8>);
+    let tags: RwSignal<Vec<RatingTag>> = RwSignal::new(Vec::new());
+    let comment = RwSignal::new(String::new());
+    let real_name = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let path = StoredValue::new(path);
+    let question = format!("rate-{key}-q");
+    let labelled_by = format!("rate-{key}-title {question}");
+    let buttons = SCORES
+        .iter()
+        .map(|&(s, label)| {
+            let pressed = move || (score.get() == Some(s)).to_string();
+            view! {
+                <button type="button" class=format!("score-button s{s}") data-score=s aria-pressed=pressed
+                    on:click=move |_| {
+                        score.set(Some(s));
+                        error.set(None);
+                        // Keep only the tags this level offers.
+                        tags.update(|t| t.retain(|x| if praises(*x) { s >= 3 } else { s <= 3 }));
+                    }>
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    let chips = RatingTag::ALL
+        .iter()
+        .map(|&t| {
+            let id = format!("rate-{key}-tag-{}", t.as_str());
+            let shown = move || score.get().is_some_and(|s| if praises(t) { s >= 3 } else { s <= 3 });
+            view! {
+                <label class="tag-chip" for=id.clone() hidden=move || !shown()>
+                    <input type="checkbox" id=id.clone() value=t.as_str() prop:checked=move || tags.with(|x| x.contains(&t))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            tags.update(|x| {
+                                x.retain(|y| *y != t);
+                                if on {
+                                    x.push(t);
+                                }
+                            });
+                        }/>
+                    <span>{t.label()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let bad = move || score.get().is_some_and(is_bad);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(s) = score.get_untracked() else {
+            error.set(Some("请先选择满意程度".into()));
+            return;
+        };
+        let text = comment.get_untracked().trim().to_owned();
+        if text.chars().count() > MAX_RATING_COMMENT {
+            error.set(Some(format!("留言最多 {MAX_RATING_COMMENT} 字")));
+            return;
+        }
+        let req = RatingRequest {
+            score: i64::from(s),
+            tags: tags
+                .get_untracked()
+                .into_iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            comment: Some(text).filter(|t| !t.is_empty()),
+            real_name: real_name.get_untracked(),
+            channel: window.then(|| Channel::Window.as_str().to_owned()),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match Api::new()
+                .send::<_, RatingDto>(Method::Post, &path.get_value(), &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(ApiError::Api { code, .. }) if code == "already_rated" => browser::reload(),
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(e.detail()));
+                }
+            }
+        });
+    };
+    let comment_id = format!("rate-{key}-comment");
+    let real_id = format!("rate-{key}-real-name");
+    view! {
+        <form class="form rating-form" novalidate on:submit=submit data-hydrated=move || hydrated.get().to_string()>
+            <p class="label" id=question>{if window { "申请人对办理是否满意？" } else { "您对办理是否满意？" }}</p>
+            <div class="score-buttons" role="group" aria-labelledby=labelled_by>{buttons}</div>
+            <div class="rating-more" hidden=move || score.get().is_none()>
+                <p class="hint bad-hint" hidden=move || !bad()>
+                    {format!("差评将转交{department}，部门会在 1 个工作日内回访，并限期整改。请选择遇到的问题或留言说明。")}
+                </p>
+                <fieldset class="tag-choice">
+                    <legend>"选择标签（选填）"</legend>
+                    <div class="tag-chips">{chips}</div>
+                </fieldset>
+                <Field id=comment_id label=view! { "留言"<span class="optional">"（选填）"</span> }.into_any()
+                    hint=Some(format!("最多 {MAX_RATING_COMMENT} 字"))
+                    control=move |c: FieldControl| view! {
+                        <textarea id=c.id.clone() rows="3" maxlength=MAX_RATING_COMMENT bind:value=comment
+                            aria-describedby=c.aria_describedby()></textarea>
+                    }/>
+                <label class="checkbox small" for=real_id.clone()>
+                    <input type="checkbox" id=real_id.clone() bind:checked=real_name/>
+                    <span>{if window {
+                        "申请人同意实名评价（不勾选则匿名）"
+                    } else {
+                        "实名评价（部门可以看到您的姓名，便于回访；不勾选则匿名）"
+                    }}</span>
+                </label>
+                <button class="button wide" type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "正在提交…" } else { "提交评价" }}
+                </button>
+            </div>
+            {move || error.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
+        </form>
     }
 }
 

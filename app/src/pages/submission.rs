@@ -15,14 +15,14 @@ use serde_json::{Map, Value};
 
 use crate::api::{
     ActionResult, CaseDto, CommitmentDto, CommitmentStatus, Correction, FormDto, FormField, FulfilRequest,
-    MaterialDocs, MaterialState, Page, RatingDto, RatingRequest, RatingTag, SubmissionDto, SubmissionSummary,
-    SupplementRequest, WorkItemBrief,
+    MaterialDocs, MaterialState, Page, RatingDto, SubmissionDto, SubmissionSummary, SupplementRequest,
+    WorkItemBrief,
 };
 use crate::browser;
 use crate::catalog::FieldKind;
 use crate::catalog::values::{check, is_empty};
 use crate::client::{Api, ApiError, Method};
-use crate::components::feedback::{RatingActionForm, case_list, rating_card};
+use crate::components::feedback::{RatingActionForm, RatingForm, case_list, rating_card};
 use crate::components::form::{AnswerField, Field, FieldControl};
 use crate::components::labels::{
     commitment_label, commitment_status_class, event_label, material_state_text, short_time,
@@ -31,7 +31,6 @@ use crate::components::labels::{
 use crate::components::page::{PageError, RequireLogin};
 use crate::components::upload::{FileCard, FilePicker};
 use crate::domain::Date;
-use crate::feedback::{MAX_RATING_COMMENT, SCORES, is_bad};
 use crate::paths;
 use crate::workflow::{SubmissionStatus, WorkStatus};
 
@@ -272,7 +271,7 @@ fn ratings_view(s: &SubmissionDto) -> Option<impl IntoView + use<>> {
                 });
                 view! { {rating_card(r, false, true)} {follow} }.into_any()
             }
-            None => view! { <RatingForm path key=key.clone() department/> }.into_any(),
+            None => view! { <RatingForm path key=key.clone() department window=false/> }.into_any(),
         };
         view! {
             <div class="rating-block" data-rate=key.clone() data-item=item data-rated=rating.is_some().to_string()>
@@ -333,140 +332,6 @@ fn cases_view(cases: &[CaseDto]) -> Option<impl IntoView + use<>> {
             </section>
         }
     })
-}
-
-/// Tags that praise: offered for 基本满意 and better, the others for
-/// 基本满意 and worse.
-fn praises(t: RatingTag) -> bool {
-    matches!(t, RatingTag::Efficient | RatingTag::Friendly)
-}
-
-/// Rates a work item or the whole submission (`path`): five large labelled
-/// buttons, one tap picks a level; then tags (those that fit the level), a
-/// comment, 实名 and 提交评价. A 差评 says it goes to `department` for 回访.
-/// `key` makes the ids unique on the page (`rate-{key}-…`).
-#[island]
-fn RatingForm(path: String, key: String, department: String) -> impl IntoView {
-    let score = RwSignal::new(None::<u8>);
-    let tags: RwSignal<Vec<RatingTag>> = RwSignal::new(Vec::new());
-    let comment = RwSignal::new(String::new());
-    let real_name = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let path = StoredValue::new(path);
-    let question = format!("rate-{key}-q");
-    let labelled_by = format!("rate-{key}-title {question}");
-    let buttons = SCORES
-        .iter()
-        .map(|&(s, label)| {
-            let pressed = move || (score.get() == Some(s)).to_string();
-            view! {
-                <button type="button" class=format!("score-button s{s}") data-score=s aria-pressed=pressed
-                    on:click=move |_| {
-                        score.set(Some(s));
-                        error.set(None);
-                        // Keep only the tags this level offers.
-                        tags.update(|t| t.retain(|x| if praises(*x) { s >= 3 } else { s <= 3 }));
-                    }>
-                    {label}
-                </button>
-            }
-        })
-        .collect_view();
-    let chips = RatingTag::ALL
-        .iter()
-        .map(|&t| {
-            let id = format!("rate-{key}-tag-{}", t.as_str());
-            let shown = move || score.get().is_some_and(|s| if praises(t) { s >= 3 } else { s <= 3 });
-            view! {
-                <label class="tag-chip" for=id.clone() hidden=move || !shown()>
-                    <input type="checkbox" id=id.clone() value=t.as_str() prop:checked=move || tags.with(|x| x.contains(&t))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            tags.update(|x| {
-                                x.retain(|y| *y != t);
-                                if on {
-                                    x.push(t);
-                                }
-                            });
-                        }/>
-                    <span>{t.label()}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    let bad = move || score.get().is_some_and(is_bad);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(s) = score.get_untracked() else {
-            error.set(Some("请先选择满意程度".into()));
-            return;
-        };
-        let text = comment.get_untracked().trim().to_owned();
-        if text.chars().count() > MAX_RATING_COMMENT {
-            error.set(Some(format!("留言最多 {MAX_RATING_COMMENT} 字")));
-            return;
-        }
-        let req = RatingRequest {
-            score: i64::from(s),
-            tags: tags
-                .get_untracked()
-                .into_iter()
-                .map(|t| t.as_str().to_owned())
-                .collect(),
-            comment: Some(text).filter(|t| !t.is_empty()),
-            real_name: real_name.get_untracked(),
-            channel: None,
-        };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            match Api::new()
-                .send::<_, RatingDto>(Method::Post, &path.get_value(), &req)
-                .await
-            {
-                Ok(_) => browser::reload(),
-                Err(ApiError::Api { code, .. }) if code == "already_rated" => browser::reload(),
-                Err(e) => {
-                    busy.set(false);
-                    error.set(Some(e.detail()));
-                }
-            }
-        });
-    };
-    let comment_id = format!("rate-{key}-comment");
-    let real_id = format!("rate-{key}-real-name");
-    view! {
-        <form class="form rating-form" novalidate on:submit=submit data-hydrated=move || hydrated.get().to_string()>
-            <p class="label" id=question>"您对办理是否满意？"</p>
-            <div class="score-buttons" role="group" aria-labelledby=labelled_by>{buttons}</div>
-            <div class="rating-more" hidden=move || score.get().is_none()>
-                <p class="hint bad-hint" hidden=move || !bad()>
-                    {format!("差评将转交{department}，部门会在 1 个工作日内回访，并限期整改。请选择遇到的问题或留言说明。")}
-                </p>
-                <fieldset class="tag-choice">
-                    <legend>"选择标签（选填）"</legend>
-                    <div class="tag-chips">{chips}</div>
-                </fieldset>
-                <Field id=comment_id label=view! { "留言"<span class="optional">"（选填）"</span> }.into_any()
-                    hint=Some(format!("最多 {MAX_RATING_COMMENT} 字"))
-                    control=move |c: FieldControl| view! {
-                        <textarea id=c.id.clone() rows="3" maxlength=MAX_RATING_COMMENT bind:value=comment
-                            aria-describedby=c.aria_describedby()></textarea>
-                    }/>
-                <label class="checkbox small" for=real_id.clone()>
-                    <input type="checkbox" id=real_id.clone() bind:checked=real_name/>
-                    <span>"实名评价（部门可以看到您的姓名，便于回访；不勾选则匿名）"</span>
-                </label>
-                <button class="button wide" type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "正在提交…" } else { "提交评价" }}
-                </button>
-            </div>
-            {move || error.get().map(|m| view! { <p class="error-box" role="alert">{m}</p> })}
-        </form>
-    }
 }
 
 /// The fields a returned item asks to correct: exactly its `corrections`

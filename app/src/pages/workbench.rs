@@ -15,13 +15,13 @@ use std::collections::BTreeSet;
 
 use crate::api::{
     ActionRequest, ActionResult, CommitmentDto, CommitmentOutcome, CommitmentStatus, DecideCommitmentRequest,
-    LeadBoard, MaterialDocs, MaterialState, Me, ReviewRequest, Role, SubmissionSummary, UploadDto, Verdict,
-    WorkItemDetail, WorkItemRow, WorkQueue,
+    LeadBoard, MaterialDocs, MaterialState, Me, RatingDto, RatingList, ReviewRequest, Role,
+    SubmissionSummary, UploadDto, Verdict, WorkItemDetail, WorkItemRow, WorkQueue,
 };
 use crate::browser;
 use crate::catalog::MaterialAnswer;
 use crate::client::{Api, ApiError, Method};
-use crate::components::feedback::{Desk, desk_nav};
+use crate::components::feedback::{Desk, RatingForm, desk_nav, rating_card};
 use crate::components::form::{Field, FieldControl};
 use crate::components::labels::{
     commitment_label, commitment_status_class, event_label, material_state_text, short_time, verdict_class,
@@ -183,16 +183,65 @@ pub fn WorkItemPage() -> impl IntoView {
     let here = format!("/workbench/items/{id}");
     view! {
         <RequireLogin here
-            load=move |api: Api| {
-                let id = id.clone();
-                async move { api.get::<WorkItemDetail>(&paths::work_item(&id)).await.map_err(PageError::from) }
-            }
-            render=item_view/>
+            load=move |api: Api| load_item(api, id.clone())
+            render=|(d, window): (WorkItemDetail, Option<WindowRating>)| item_view(d, window)/>
     }
 }
 
-fn item_view(d: WorkItemDetail) -> impl IntoView {
+/// 一次一评 at the window: the ended item's rating, or the form to type it
+/// in — for a clerk of the item's own department only.
+struct WindowRating {
+    department_name: String,
+    rating: Option<RatingDto>,
+}
+
+async fn load_item(api: Api, id: String) -> Result<(WorkItemDetail, Option<WindowRating>), PageError> {
+    let d = api.get::<WorkItemDetail>(&paths::work_item(&id)).await?;
+    let ended = matches!(d.work_item.status, WorkStatus::Completed | WorkStatus::Rejected);
+    let window = if ended {
+        let me = api.get::<Me>(paths::ME).await?;
+        match me.department_name {
+            Some(name) if me.department.as_deref() == Some(d.work_item.department.as_str()) => {
+                let ratings = api.get::<RatingList>(&paths::ratings(None)).await?;
+                let rating = ratings
+                    .items
+                    .into_iter()
+                    .find(|r| r.work_item.as_deref() == Some(d.work_item.id.as_str()));
+                Some(WindowRating {
+                    department_name: name,
+                    rating,
+                })
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    Ok((d, window))
+}
+
+/// The 好差评 block of an ended item for its own department.
+fn window_rating_view(item: &str, w: WindowRating) -> impl IntoView + use<> {
+    let rated = w.rating.is_some();
+    let body = match w.rating {
+        Some(r) => rating_card(&r, true, true).into_any(),
+        None => view! {
+            <p class="hint">"申请人在窗口办理的，可以请其当场评价，由您录入（一次一评）。"</p>
+            <RatingForm path=paths::work_item_rating(item) key=item.to_owned() department=w.department_name window=true/>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="window-rating" data-rated=rated.to_string()>
+            <h2 id=format!("rate-{item}-title")>"好差评"</h2>
+            {body}
+        </section>
+    }
+}
+
+fn item_view(d: WorkItemDetail, window: Option<WindowRating>) -> impl IntoView {
     let w = d.work_item.clone();
+    let window = window.map(|r| window_rating_view(&w.id, r));
     let deadline = match (w.status, &w.due_date) {
         (WorkStatus::Waiting, _) => "等待前置事项办结后开始计时".to_owned(),
         (WorkStatus::Returned, _) => "已退回补正，计时暂停".to_owned(),
@@ -266,6 +315,7 @@ fn item_view(d: WorkItemDetail) -> impl IntoView {
                     certificate=d.issues_certificate.as_ref().map(|c| c.name.clone())
                     answers=d.fields.iter().chain(&d.materials).map(|f| (f.key.clone(), f.label.clone())).collect()
                     rejected=d.documents.iter().filter(|m| m.verdict == Some(Verdict::Rejected)).map(|m| m.key.clone()).collect()/>
+                {window}
                 <h2>"各部门进度"</h2>
                 <ul class="siblings">{siblings}</ul>
                 <h2>"办理记录"</h2>
