@@ -399,6 +399,17 @@ test('12345 complaint by phone: found by number, assigned, answered, 不满意 r
   await dispatcher.locator('.case-row', { hasText: caseNo }).getByText('已督办').waitFor();
   await screenshot(dispatcher, 'feedback-dispatch-escalated-phone');
 
+  // The board and the case read the same without JavaScript.
+  const plain = await newPage(browser, { javaScriptEnabled: false });
+  await apiLogin(plain, 'dispatcher');
+  await plain.goto(`${BASE_URL}/dispatch?queue=escalated`);
+  await plain.locator('.case-row', { hasText: caseNo }).getByText('已督办').waitFor();
+  await plain.goto(caseUrl);
+  const steps = await plain.locator('.timeline li').evaluateAll((els) => els.map((e) => e.dataset.event));
+  assert.deepEqual(steps, ['escalate', 'confirm', 'answer', 'assign', 'register']);
+  await plain.locator('.timeline').getByText('群众二次不满意，请县行政审批局牵头督办').waitFor();
+  await plain.context().close();
+
   for (const p of [citizen, operator, dispatcher, hrss]) {
     assert.deepEqual(p.errors, []);
     await p.context().close();
