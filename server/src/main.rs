@@ -44,9 +44,25 @@ enum AdminCommand {
     },
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match run().await {
+/// Threads for blocking work (file writes of uploads, password hashing).
+/// Tokio's default of 512 let 64 concurrent uploads start ~500 threads,
+/// each with its own stack and allocator heap: hundreds of MiB. Work beyond
+/// this queues instead (BENCHMARKS.md, "Uploads").
+const BLOCKING_THREADS: usize = 32;
+
+fn main() -> std::process::ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build();
+    let runtime = match runtime {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

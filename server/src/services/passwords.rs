@@ -1,5 +1,7 @@
 //! Password hashing (argon2id with OWASP's parameters: 19 MiB, 2 passes,
-//! 1 lane) and the common-password list. Hashing runs on the blocking pool.
+//! 1 lane) and the common-password list. Hashing runs on the blocking pool,
+//! a few at a time: each takes 19 MiB, so a burst of logins must queue
+//! rather than take a gigabyte (or be a way to exhaust the server's memory).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -14,9 +16,22 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How many hashes may run at once: one per core (they are CPU-bound, so
+/// more would not finish sooner), at least two.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    tokio::sync::Semaphore::new(cores.max(2))
+});
+
+/// Runs `f` on the blocking pool once a hashing permit is free.
+async fn hashing<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _permit = HASHING.acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
 /// Hashes on the blocking pool; returns a PHC string.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password)).await?
+    hashing(move || hash_now(&password)).await?
 }
 
 pub fn hash_now(password: &str) -> anyhow::Result<String> {
@@ -30,7 +45,7 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
 /// Verifies on the blocking pool. With `phc = None` (no such account) a
 /// dummy hash is verified instead, so the answer takes as long either way.
 pub async fn verify(password: String, phc: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let phc = phc.as_deref().unwrap_or(&DUMMY);
         let ok =
             PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok());

@@ -515,6 +515,8 @@ async fn a_hotline_case_is_dispatched_answered_reopened_and_escalated(app: TestA
     );
     assert!(notified(&dispatcher, "title", "不满意").await);
     // Escalation goes to the lead department or the county office only.
+    let (_, seen) = dispatcher.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(seen["escalate_to"], json!(["approval", "health"]));
     let (status, r) = dispatcher
         .post(&path, &json!({"action": "escalate", "department": "tax"}))
         .await;
