@@ -37,10 +37,16 @@ async fn load(api: Api) -> Result<AdminData, PageError> {
     if !me.has(Role::Admin) {
         return Err(PageError::NotFound);
     }
+    // Admins, the county office's dispatchers and the 12345 seats first.
+    let mut admins: Page<UserSummary> = api.get(&paths::admin_users("admin", 50)).await?;
+    for role in ["dispatcher", "operator"] {
+        let more: Page<UserSummary> = api.get(&paths::admin_users(role, 100)).await?;
+        admins.items.extend(more.items);
+    }
     Ok(AdminData {
         me,
         clerks: api.get(&paths::admin_users("clerk", 200)).await?,
-        admins: api.get(&paths::admin_users("admin", 50)).await?,
+        admins,
         departments: api.get(paths::DEPARTMENTS).await?,
         audit: api.get(&paths::audit(20)).await?,
         verification: api.get(paths::AUDIT_VERIFY).await?,
@@ -148,7 +154,7 @@ fn action_label(a: &str) -> String {
     .to_owned()
 }
 
-/// Creates a clerk or admin account.
+/// Creates a staff account: a clerk, an admin, a dispatcher or a 12345 operator.
 #[island]
 fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
     let username = RwSignal::new(String::new());
@@ -209,6 +215,8 @@ fn CreateStaffForm(departments: Vec<(String, String)>) -> impl IntoView {
                     <select id=c.id.clone() bind:value=role aria-describedby=c.aria_describedby()>
                         <option value="clerk">"窗口工作人员"</option>
                         <option value="admin">"管理员"</option>
+                        <option value="dispatcher">"县政务服务中心调度员"</option>
+                        <option value="operator">"12345热线话务员"</option>
                     </select>
                 }/>
             <Field id="f-department" label="所属部门".into_any() error=department_error key=Some("department".to_owned())

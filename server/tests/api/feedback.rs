@@ -23,6 +23,8 @@ both_backends!(
     cannot_get_done_marks_the_submission_and_bad_input_is_refused,
     #[demo]
     overdue_cases_escalate_to_the_county_office_once,
+    #[demo]
+    the_admin_creates_dispatchers_and_operators,
 );
 
 /// A citizen files 新生儿出生; returns their browser, phone and the submission.
@@ -750,4 +752,28 @@ async fn overdue_cases_escalate_to_the_county_office_once(app: TestApp) {
     let (_, overdue) = dispatcher.get("/api/v1/cases?queue=overdue").await;
     assert_eq!(overdue["items"][0]["id"], id.to_string());
     assert!(notified(&dispatcher, "title", "超期").await);
+}
+
+async fn the_admin_creates_dispatchers_and_operators(app: TestApp) {
+    let admin = app.logged_in("admin", DEMO_PASSWORD).await;
+    for (username, role) in [("dispatcher-2", "dispatcher"), ("seat-2", "operator")] {
+        let (status, u) = admin
+            .post(
+                "/api/v1/admin/users",
+                &json!({"username": username, "name": "新同事", "role": role, "password": "调度员-新口令-2024"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{u}");
+        let b = app.logged_in(username, "调度员-新口令-2024").await;
+        let (_, me) = b.get("/api/v1/me").await;
+        assert_eq!(me["roles"], json!([role]));
+        assert_eq!(b.get("/api/v1/cases").await.0, 200);
+        assert_eq!(b.get("/api/v1/people?q=13800138000").await.0, 200);
+    }
+    let (_, list) = admin.get("/api/v1/admin/users?role=operator").await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(2),
+        "the demo seat and the new one"
+    );
 }
