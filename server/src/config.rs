@@ -35,6 +35,7 @@ const KNOWN: &[&str] = &[
     "ONETHING_S3_REGION",
     "ONETHING_S3_ACCESS_KEY_ID",
     "ONETHING_S3_SECRET_ACCESS_KEY",
+    "ONETHING_TRUSTED_PROXIES",
 ];
 
 /// Variables of the test harness, not settings.
@@ -81,6 +82,10 @@ pub struct Settings {
     pub upload_max_bytes: u64,
     /// Where uploaded documents are stored (`ONETHING_STORAGE_URL`, `ONETHING_S3_*`).
     pub storage: StorageSettings,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client
+    /// (`ONETHING_TRUSTED_PROXIES`: addresses and CIDR blocks, comma
+    /// separated; none by default, so the socket's address is the client's).
+    pub trusted_proxies: crate::proxies::TrustedProxies,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -187,6 +192,9 @@ impl Settings {
             .env(leptos_env)
             .build();
 
+        let trusted_proxies =
+            crate::proxies::TrustedProxies::parse(get("ONETHING_TRUSTED_PROXIES").unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!("ONETHING_TRUSTED_PROXIES: {e}"))?;
         Ok(Self {
             database_url,
             demo,
@@ -197,6 +205,7 @@ impl Settings {
             outbox,
             upload_max_bytes,
             storage,
+            trusted_proxies,
             log_format,
             leptos,
         })
@@ -418,6 +427,7 @@ mod tests {
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert!(!s.demo);
         assert_eq!(s.leptos.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(s.trusted_proxies.is_empty(), "no proxy is trusted by default");
     }
 
     #[test]
@@ -425,6 +435,12 @@ mod tests {
         let e = Settings::from_vars(vars(&[("ONETHING_DATABSE_URL", "x")])).expect_err("typo");
         assert!(e.to_string().contains("ONETHING_DATABSE_URL"));
         assert!(Settings::from_vars(vars(&[("ONETHING_DEMO", "maybe")])).is_err());
+        let e =
+            Settings::from_vars(vars(&[KEY, ("ONETHING_TRUSTED_PROXIES", "10.0.0.0/40")])).expect_err("cidr");
+        assert!(e.to_string().contains("ONETHING_TRUSTED_PROXIES"));
+        let s = Settings::from_vars(vars(&[KEY, ("ONETHING_TRUSTED_PROXIES", "127.0.0.1, ::1")]))
+            .expect("proxies");
+        assert!(s.trusted_proxies.trusts("::1".parse().expect("ip")));
         let e = Settings::from_vars(vars(&[KEY, ("ONETHING_DATABASE_URL", "mysql://x")])).expect_err("mysql");
         assert!(e.to_string().contains("sqlite"));
         let s = Settings::from_vars(vars(&[

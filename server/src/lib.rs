@@ -12,6 +12,7 @@ pub mod db;
 pub mod http;
 pub mod identity;
 pub mod metrics;
+pub mod proxies;
 pub mod services;
 pub mod startup;
 pub mod state;

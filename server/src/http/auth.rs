@@ -68,14 +68,29 @@ pub fn session_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
+/// The client's address: the socket's, or what a trusted reverse proxy
+/// says it is (see [`crate::proxies`]).
+pub fn client_ip(state: &AppState, req: &Request) -> Option<std::net::IpAddr> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let lines = |name: header::HeaderName| -> Vec<&str> {
+        req.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    Some(state.settings.trusted_proxies.client(
+        peer,
+        &lines(header::FORWARDED),
+        &lines(header::HeaderName::from_static("x-forwarded-for")),
+    ))
+}
+
 /// Resolves the session once per request and stores the actor (or its
 /// absence) and the request's metadata in the extensions.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let meta = RequestMeta {
-        ip: req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+        ip: client_ip(&state, &req).map(|ip| ip.to_string()),
     };
     let bearer = req
         .headers()

@@ -1,7 +1,8 @@
 //! Prometheus metrics: request latency per route template and status class,
 //! submissions filed, and the outbox backlog (read at scrape time).
 //! `GET /metrics` answers only to admins and to localhost (not through a
-//! proxy: a request with `X-Forwarded-For` or `Forwarded` is not local).
+//! proxy: a request with `X-Forwarded-For` or `Forwarded` is not local,
+//! unless it comes from a trusted proxy that names this host as its client).
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -34,14 +35,18 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
 
 /// `GET /metrics`: admins, or a scraper on the same host.
 pub async fn metrics(State(state): State<AppState>, MaybeActor(actor): MaybeActor, req: Request) -> Response {
-    // A request relayed by a reverse proxy on this host is not local.
+    // A request relayed by a reverse proxy on this host is not local,
+    // unless a trusted proxy says its client is this host; an untrusted
+    // peer's forwarding headers make it not local whatever they say.
     let proxied =
         req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
-    let local = !proxied
-        && req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .is_some_and(|c| c.0.ip().is_loopback());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let trusted = peer.is_some_and(|p| state.settings.trusted_proxies.trusts(p));
+    let local = (!proxied || trusted)
+        && crate::http::auth::client_ip(&state, &req).is_some_and(|ip| ip.is_loopback());
     let admin = actor.as_ref().is_some_and(|a| a.is_admin());
     if !(local || admin) {
         return (StatusCode::NOT_FOUND, "not found").into_response();

@@ -770,3 +770,70 @@ async fn demo_accounts_only_exist_in_demo_mode(app: TestApp) {
         0
     );
 }
+
+/// Behind a trusted reverse proxy the per-address limit and the audit log
+/// see the client the proxy names (its rightmost untrusted hop), not the
+/// proxy; a forged hop on the left changes nothing. Without
+/// `ONETHING_TRUSTED_PROXIES` every forwarded request is the proxy's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_the_client_is_throttled_not_the_proxy() {
+    use crate::helpers::{Backend, Options, run};
+    let opts = Options {
+        demo: false,
+        vars: vec![("ONETHING_TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8".to_owned())],
+    };
+    run(Backend::Sqlite, opts, |app| async move {
+        let b = app.browser();
+        let attempt = |forwarded: &'static str, login: String| {
+            send(
+                b.client
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("x-forwarded-for", forwarded)
+                    .json(&json!({"login": login, "password": "x"})),
+            )
+        };
+        for i in 0..30 {
+            let (status, _) = attempt("6.6.6.6, 203.0.113.7, 10.0.0.2", format!("nobody-{i}")).await;
+            assert_eq!(status, 401, "attempt {i}");
+        }
+        let (status, _) = attempt("9.9.9.9, 203.0.113.7", "nobody-else".into()).await;
+        assert_eq!(status, 429, "the same client, whatever it forges on the left");
+        let (status, _) = attempt("203.0.113.7, 203.0.113.8", "nobody-else".into()).await;
+        assert_eq!(
+            status, 401,
+            "another client behind the same proxy is not locked out"
+        );
+        let failed = server::db::entities::audit_log::Entity::find()
+            .filter(server::db::entities::audit_log::Column::Action.eq("login_failed"))
+            .all(&app.db)
+            .await
+            .expect("audit");
+        assert!(failed.iter().any(|e| e.ip.as_deref() == Some("203.0.113.7")));
+        assert!(failed.iter().all(|e| e.ip.as_deref() != Some("127.0.0.1")));
+    })
+    .await;
+
+    // No trusted proxy: the header is the caller's own claim and ignored.
+    run(Backend::Sqlite, Options::default(), |app| async move {
+        let b = app.browser();
+        for i in 0..30 {
+            let (status, _) = send(
+                b.client
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("x-forwarded-for", format!("203.0.113.{i}"))
+                    .json(&json!({"login": format!("nobody-{i}"), "password": "x"})),
+            )
+            .await;
+            assert_eq!(status, 401, "attempt {i}");
+        }
+        let (status, _) = send(
+            b.client
+                .post(app.url("/api/v1/auth/login"))
+                .header("x-forwarded-for", "198.51.100.1")
+                .json(&json!({"login": "nobody-else", "password": "x"})),
+        )
+        .await;
+        assert_eq!(status, 429);
+    })
+    .await;
+}
