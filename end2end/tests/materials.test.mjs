@@ -101,9 +101,21 @@ test('新生儿出生 with materials on a phone: a photo and a PDF, 结婚证 pr
   // What the server refuses is said beside the field, in Chinese.
   const text = join(tmpdir(), `说明-${process.pid}.txt`);
   writeFileSync(text, '这不是图片');
-  await newborn.locator('input[type=file]:not([capture])').setInputFiles(text);
-  rmSync(text);
   const refused = newborn.locator('.file.failed', { hasText: '说明-' });
+  // The field may be rendered anew as the draft of the uploads above is
+  // saved; a file set on the input it replaces is never sent, so choose it
+  // again on the current input (at most 3 times) until it is listed.
+  for (let attempt = 1; ; attempt += 1) {
+    await newborn.locator('input[type=file]:not([capture])').setInputFiles(text);
+    const listed = await newborn
+      .locator('.file', { hasText: '说明-' })
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .then(() => true, () => false);
+    if (listed) break;
+    assert.ok(attempt < 3, 'the chosen file is listed beside the field');
+  }
+  rmSync(text);
   await refused.getByText('只能上传 PDF、JPG、PNG 或 WebP 格式的文件').waitFor();
   await refused.getByRole('button', { name: /移除/ }).click();
   await refused.waitFor({ state: 'detached' });
