@@ -267,6 +267,9 @@ async fn deliveries_are_signed_and_systems_report_back(app: TestApp) {
     let (status, _) = system(&app, &fresh, reqwest::Method::GET, "/api/v1/work-items", None).await;
     assert_eq!(status, 200);
 
+    // The events of the system's own actions are delivered too (the worker
+    // may still be recording them when the last request returns).
+    eventually!("every event delivered", undelivered(&app.db).await == 0);
     let (_, health) = app.get("/api/v1/health").await;
     assert_eq!(
         health,
