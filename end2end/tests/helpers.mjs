@@ -75,10 +75,13 @@ export function idCheck(first17) {
 }
 
 let counter = 0;
-/** A valid 身份证号 unique within this run, born on `birth` (YYYYMMDD). */
+// Each test file runs in a process of its own: a random start keeps their
+// sequence numbers apart (a time-based one made two files collide).
+const start = Math.floor(Math.random() * 1000);
+/** A valid 身份证号, unique within this process, born on `birth` (YYYYMMDD). */
 export function idNumber(birth = '19900101') {
   counter += 1;
-  const seq = String((Date.now() + counter) % 1000).padStart(3, '0');
+  const seq = String((start + counter) % 1000).padStart(3, '0');
   const first17 = `610326${birth}${seq}`;
   return first17 + idCheck(first17);
 }
@@ -99,14 +102,19 @@ export function creditCode(body17 = '91610326MA6X0A0B1') {
 
 /** Registers a citizen through the API (as the page's own origin) and keeps the session. */
 export async function registerCitizen(page, name = '测试用户') {
-  const phone = uniquePhone();
-  const id = idNumber('19880315');
-  const res = await page.request.post(`${BASE_URL}/api/v1/auth/register`, {
-    headers: { Origin: BASE_URL },
-    data: { phone, password: '眉县的猕猴桃最甜', name, id_number: id },
-  });
-  if (res.status() !== 201) throw new Error(`register: ${res.status()} ${await res.text()}`);
-  return { phone, id, name };
+  // Another test file may have taken the number (1 in 1000 per pair): take
+  // the next one, a few times at most.
+  for (let attempt = 1; ; attempt += 1) {
+    const phone = uniquePhone();
+    const id = idNumber('19880315');
+    const res = await page.request.post(`${BASE_URL}/api/v1/auth/register`, {
+      headers: { Origin: BASE_URL },
+      data: { phone, password: '眉县的猕猴桃最甜', name, id_number: id },
+    });
+    if (res.status() === 201) return { phone, id, name };
+    const text = await res.text();
+    if (attempt >= 5 || !/(id_number|phone)_taken/.test(text)) throw new Error(`register: ${res.status()} ${text}`);
+  }
 }
 
 /** Logs in through the API (the session cookie lands in the page's context). */
