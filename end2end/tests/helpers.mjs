@@ -1,5 +1,6 @@
 // Shared helpers: Debian's Chromium through playwright-core, phone viewport,
 // and the files applicants upload (a generated photo and a small PDF).
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -98,6 +99,45 @@ export function creditCode(body17 = '91610326MA6X0A0B1') {
   const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   const sum = [...body17].reduce((s, c, i) => s + alphabet.indexOf(c) * w[i], 0);
   return body17 + alphabet[(31 - (sum % 31)) % 31];
+}
+
+/**
+ * Files 新生儿出生 (required items only) for `me` (from registerCitizen)
+ * through the API, with a file for every material; returns the submission.
+ */
+export async function fileNewborn(page, me) {
+  const res = await page.request.post(`${BASE_URL}/api/v1/submissions`, {
+    headers: { Origin: BASE_URL },
+    data: {
+      bundle: 'newborn',
+      items: [],
+      data: {
+        applicant_name: me.name,
+        applicant_id_number: me.id,
+        applicant_phone: me.phone,
+        newborn_name: '刘小宝',
+        newborn_gender: 'male',
+        newborn_birth_date: chinaDate(-5),
+        newborn_birth_place: '眉县人民医院',
+        mother_name: me.name,
+        mother_id_number: me.id,
+        father_name: '王大力',
+        father_id_number: idNumber('19860202'),
+        marriage_registration_date: '2021-10-01',
+        household_follow: 'father',
+        household_address: '眉县首善街道',
+        residence_address: '眉县首善街道平阳街 12 号',
+        contact_address: '眉县首善街道平阳街 12 号',
+        birth_record: await apiFiles(page, samplePng('分娩记录.png')),
+        marriage_certificate: await apiFiles(page, samplePdf('结婚证.pdf')),
+        household_register: await apiFiles(page, samplePdf('户口簿.pdf')),
+        newborn_photo: await apiFiles(page, samplePng('新生儿照片.png', { hue: 2 })),
+        declaration_truthful: true,
+      },
+    },
+  });
+  assert.equal(res.status(), 201, await res.text());
+  return res.json();
 }
 
 /** Registers a citizen through the API (as the page's own origin) and keeps the session. */

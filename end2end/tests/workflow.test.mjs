@@ -3,17 +3,13 @@ import { after, before, test } from 'node:test';
 import {
   BASE_URL,
   DESKTOP,
-  apiFiles,
   apiLogin,
-  chinaDate,
   hydrated,
-  idNumber,
   launch,
   newPage,
   registerCitizen,
-  samplePdf,
-  samplePng,
   screenshot,
+  fileNewborn,
 } from './helpers.mjs';
 
 let browser;
@@ -23,42 +19,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Files 新生儿出生 (required items) for the logged-in citizen of `page`. */
-async function fileNewborn(page, me) {
-  const res = await page.request.post(`${BASE_URL}/api/v1/submissions`, {
-    headers: { Origin: BASE_URL },
-    data: {
-      bundle: 'newborn',
-      items: [],
-      data: {
-        applicant_name: me.name,
-        applicant_id_number: me.id,
-        applicant_phone: me.phone,
-        newborn_name: '刘小宝',
-        newborn_gender: 'male',
-        newborn_birth_date: chinaDate(-5),
-        newborn_birth_place: '眉县人民医院',
-        mother_name: me.name,
-        mother_id_number: me.id,
-        father_name: '王大力',
-        father_id_number: idNumber('19860202'),
-        marriage_registration_date: '2021-10-01',
-        household_follow: 'father',
-        household_address: '眉县首善街道',
-        residence_address: '眉县首善街道平阳街 12 号',
-        contact_address: '眉县首善街道平阳街 12 号',
-        birth_record: await apiFiles(page, samplePng('分娩记录.png')),
-        marriage_certificate: await apiFiles(page, samplePdf('结婚证.pdf')),
-        household_register: await apiFiles(page, samplePdf('户口簿.pdf')),
-        newborn_photo: await apiFiles(page, samplePng('新生儿照片.png', { hue: 2 })),
-        declaration_truthful: true,
-      },
-    },
-  });
-  assert.equal(res.status(), 201, await res.text());
-  return res.json();
-}
 
 /** A clerk opens the item of `tracking` from the department queue. */
 async function openFromQueue(page, tracking, item) {
