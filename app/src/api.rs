@@ -19,6 +19,12 @@ pub use materials::{
     MaterialDocs, MaterialState, ReviewRequest, UploadDto, Verdict, size_label,
 };
 
+mod stats;
+pub use stats::{
+    BundleStats, CaseFigures, ChannelCount, Count, OverdueItem, OverdueList, PartFigures, StatsOverview,
+    StatsQuery, TrendPoint,
+};
+
 mod feedback;
 pub use feedback::{
     CaseAction, CaseActionRequest, CaseDto, CaseEvent, CaseKind, CaseList, CasePerson, CaseStatus, Channel,
@@ -155,6 +161,8 @@ pub enum Role {
     Dispatcher,
     /// A 12345 hotline seat: files cases for callers.
     Operator,
+    /// 县政务服务中心 效能评估: reads every figure of `/api/v1/stats`, nothing else.
+    Evaluator,
 }
 
 impl Role {
@@ -165,6 +173,7 @@ impl Role {
             Self::Admin => "admin",
             Self::Dispatcher => "dispatcher",
             Self::Operator => "operator",
+            Self::Evaluator => "evaluator",
         }
     }
 
@@ -175,6 +184,7 @@ impl Role {
             "admin" => Some(Self::Admin),
             "dispatcher" => Some(Self::Dispatcher),
             "operator" => Some(Self::Operator),
+            "evaluator" => Some(Self::Evaluator),
             _ => None,
         }
     }
@@ -186,6 +196,7 @@ impl Role {
             Self::Admin => "管理员",
             Self::Dispatcher => "县政务服务中心调度员",
             Self::Operator => "12345热线话务员",
+            Self::Evaluator => "效能评估员",
         }
     }
 }

@@ -241,6 +241,35 @@ pub fn people(q: &str) -> String {
     Query::new(PEOPLE).param("q", q).finish()
 }
 
+fn with_stats_query(base: &str, q: &crate::api::StatsQuery) -> String {
+    Query::new(base)
+        .optional("from", q.from.as_deref())
+        .optional("to", q.to.as_deref())
+        .optional("bundle", q.bundle.as_deref())
+        .optional("department", q.department.as_deref())
+        .finish()
+}
+
+/// `/api/v1/stats/overview?from=&to=&bundle=&department=`
+pub fn stats_overview(q: &crate::api::StatsQuery) -> String {
+    with_stats_query(&format!("{V1}/stats/overview"), q)
+}
+
+/// `/api/v1/stats/bundles/{code}?from=&to=`
+pub fn stats_bundle(code: &str, q: &crate::api::StatsQuery) -> String {
+    with_stats_query(&format!("{V1}/stats/bundles/{}", encode(code)), q)
+}
+
+/// `/api/v1/stats/overdue?bundle=&department=`
+pub fn stats_overdue(q: &crate::api::StatsQuery) -> String {
+    with_stats_query(&format!("{V1}/stats/overdue"), q)
+}
+
+/// A dashboard page (`/dashboard…`) with the same query.
+pub fn dashboard(base: &str, q: &crate::api::StatsQuery) -> String {
+    with_stats_query(base, q)
+}
+
 /// Percent-encodes a path segment or query value (everything but the
 /// unreserved characters of RFC 3986).
 pub fn encode(s: &str) -> String {

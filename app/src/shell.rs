@@ -11,6 +11,7 @@ use crate::pages::admin::AdminPage;
 use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::cases::{CasePage, CasesPage, NewCasePage};
+use crate::pages::dashboard::{DashboardBundlePage, DashboardOverduePage, DashboardPage};
 use crate::pages::desk::{DeskCasesPage, DeskRatingsPage};
 use crate::pages::dispatch::DispatchPage;
 use crate::pages::hotline::HotlinePage;
@@ -103,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/overdue") view=DashboardOverduePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/bundles/:code") view=DashboardBundlePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -85,7 +85,8 @@ impl Application {
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests. The
-    /// outbox worker runs beside it (several instances share the work).
+    /// outbox worker, housekeeping and the 效能评估 worker run beside it
+    /// (several instances share the work).
     pub async fn run(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
         let worker =
@@ -93,6 +94,8 @@ impl Application {
                 crate::services::outbox::spawn_worker(self.state.clone(), self.state.settings.outbox)
             });
         let _stop_worker = AbortOnDrop(worker);
+        let _stop_housekeeping = AbortOnDrop(Some(crate::services::housekeeping::spawn(self.state.clone())));
+        let _stop_stats = AbortOnDrop(Some(crate::services::stats::spawn(self.state.clone())));
         axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -63,6 +63,8 @@ fn UserNav() -> impl IntoView {
                                     ("/dispatch", "诉求调度")
                                 } else if me.has(Role::Operator) {
                                     ("/hotline", "12345登记")
+                                } else if me.has(Role::Evaluator) {
+                                    ("/dashboard", "效能评估")
                                 } else {
                                     ("/submissions", "我的办件")
                                 };

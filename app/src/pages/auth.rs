@@ -20,6 +20,8 @@ pub fn home_of(me: &Me) -> &'static str {
         "/dispatch"
     } else if me.has(Role::Operator) {
         "/hotline"
+    } else if me.has(Role::Evaluator) {
+        "/dashboard"
     } else {
         "/me"
     }

@@ -44,6 +44,7 @@ fn me_view(me: Me) -> impl IntoView {
         Role::Admin => Some(view! { <a class="button" href="/admin">"进入管理"</a> }.into_any()),
         Role::Dispatcher => Some(view! { <a class="button" href="/dispatch">"诉求调度"</a> }.into_any()),
         Role::Operator => Some(view! { <a class="button" href="/hotline">"12345 诉求登记"</a> }.into_any()),
+        Role::Evaluator => Some(view! { <a class="button" href="/dashboard">"效能评估"</a> }.into_any()),
         Role::Citizen => Some(
             view! {
                 <a class="button" href="/submissions">"我的办件"</a>

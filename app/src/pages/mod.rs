@@ -8,6 +8,7 @@ pub mod apply;
 pub mod auth;
 pub mod bundle;
 pub mod cases;
+pub mod dashboard;
 pub mod desk;
 pub mod dispatch;
 pub mod home;

@@ -1,6 +1,6 @@
 //! Demo data (`ONETHING_DEMO=1` only): one clerk per department
 //! (`clerk-<department code>`), an admin `admin`, the county office's
-//! dispatcher `dispatcher`, a 12345 seat `operator-12345` and a citizen with phone
+//! dispatcher `dispatcher`, a 12345 seat `operator-12345`, the 效能评估 reader `evaluator` and a citizen with phone
 //! `13800138000`, all with the password `Demo@2024`. Idempotent.
 
 use app::api::Role;
@@ -39,6 +39,12 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog, pii: &PiiCipher) -
             "operator-12345".to_owned(),
             "12345热线坐席".to_owned(),
             Role::Operator,
+            None,
+        ),
+        (
+            "evaluator".to_owned(),
+            "县政务服务中心效能评估".to_owned(),
+            Role::Evaluator,
             None,
         ),
     ]

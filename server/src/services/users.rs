@@ -45,7 +45,7 @@ pub fn parse_display_name(s: &str) -> Result<String, ServiceError> {
     }
 }
 
-/// Creates a staff account (clerk, admin, dispatcher or operator). `who` is recorded in the audit log.
+/// Creates a staff account (clerk, admin, dispatcher, operator or evaluator). `who` is recorded in the audit log.
 pub async fn create_staff(
     db: &DatabaseConnection,
     catalog: &app::catalog::Catalog,
@@ -60,12 +60,14 @@ pub async fn create_staff(
         .map_err(|e| push(&mut errors, e))
         .ok();
     let role = match Role::parse(&req.role) {
-        Some(r @ (Role::Clerk | Role::Admin | Role::Dispatcher | Role::Operator)) => Some(r),
+        Some(r @ (Role::Clerk | Role::Admin | Role::Dispatcher | Role::Operator | Role::Evaluator)) => {
+            Some(r)
+        }
         _ => {
             errors.push(FieldError::new(
                 "role",
                 "role_invalid",
-                "角色只能是 clerk（窗口工作人员）、admin（管理员）、dispatcher（县政务服务中心调度员）或 operator（12345 话务员）",
+                "角色只能是 clerk（窗口工作人员）、admin（管理员）、dispatcher（县政务服务中心调度员）、operator（12345 话务员）或 evaluator（效能评估员）",
             ));
             None
         }

@@ -14,7 +14,7 @@ both_backends!(
 
 /// The callers of the matrix, in column order: "owner" filed the objects
 /// below, "other" is another citizen.
-const ROLES: [&str; 8] = [
+const ROLES: [&str; 9] = [
     "anonymous",
     "owner",
     "other",
@@ -23,6 +23,7 @@ const ROLES: [&str; 8] = [
     "admin",
     "dispatcher",
     "operator",
+    "evaluator",
 ];
 
 struct Row {
@@ -30,10 +31,10 @@ struct Row {
     path: String,
     body: Option<Value>,
     /// Expected status per role, in `ROLES` order.
-    expect: [u16; 8],
+    expect: [u16; 9],
 }
 
-fn row(method: Method, path: impl Into<String>, body: Option<Value>, expect: [u16; 8]) -> Row {
+fn row(method: Method, path: impl Into<String>, body: Option<Value>, expect: [u16; 9]) -> Row {
     Row {
         method,
         path: path.into(),
@@ -60,6 +61,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
     let admin = app.logged_in("admin", DEMO_PASSWORD).await;
     let dispatcher = app.logged_in("dispatcher", DEMO_PASSWORD).await;
     let operator = app.logged_in("operator-12345", DEMO_PASSWORD).await;
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
     let callers = [
         &anonymous,
         &owner,
@@ -69,6 +71,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         &admin,
         &dispatcher,
         &operator,
+        &evaluator,
     ];
     let (_, tax) = admin.get("/api/v1/admin/users?role=clerk&department=tax").await;
     let tax_clerk = tax["items"][0]["id"].as_str().expect("a tax clerk").to_owned();
@@ -140,10 +143,10 @@ async fn every_role_on_every_endpoint(app: TestApp) {
     assert_eq!(status, 201, "{e}");
     let enterprise = e["id"].as_str().expect("id").to_owned();
 
-    let public = [200; 8];
-    let logged_in = [401, 200, 200, 200, 200, 200, 200, 200];
-    let admin_only = [401, 404, 404, 404, 404, 200, 404, 404];
-    let applicants = |ok: u16| [401, ok, ok, 403, 403, 403, 403, 403];
+    let public = [200; 9];
+    let logged_in = [401, 200, 200, 200, 200, 200, 200, 200, 200];
+    let admin_only = [401, 404, 404, 404, 404, 200, 404, 404, 404];
+    let applicants = |ok: u16| [401, ok, ok, 403, 403, 403, 403, 403, 403];
     let rows = vec![
         row(Method::GET, "/api/v1/health", None, public),
         row(Method::GET, "/api/v1/departments", None, public),
@@ -159,20 +162,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::POST,
             "/api/v1/auth/register",
             Some(json!({})),
-            [422, 422, 422, 422, 422, 422, 422, 422],
+            [422, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         row(
             Method::POST,
             "/api/v1/auth/login",
             Some(json!({})),
-            [422, 422, 422, 422, 422, 422, 422, 422],
+            [422, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         row(Method::GET, "/api/v1/me", None, logged_in),
         row(
             Method::POST,
             "/api/v1/auth/password",
             Some(json!({"current_password": "x", "new_password": "y"})),
-            [401, 422, 422, 422, 422, 422, 422, 422],
+            [401, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         // Drafts are addressed by bundle within the caller's own space: the
         // other citizen simply has none.
@@ -180,7 +183,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::GET,
             "/api/v1/drafts/retirement",
             None,
-            [401, 200, 404, 403, 403, 403, 403, 403],
+            [401, 200, 404, 403, 403, 403, 403, 403, 403],
         ),
         row(
             Method::PUT,
@@ -201,20 +204,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             format!("/api/v1/submissions/{submission}"),
             None,
             // 县公安局 handles an item of it; 县卫健局 leads the bundle.
-            [401, 200, 404, 200, 200, 404, 404, 404],
+            [401, 200, 404, 200, 200, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/submissions/{submission}/supplement"),
             Some(json!({"work_item": registration, "data": {}})),
-            [401, 409, 404, 404, 404, 404, 404, 404],
+            [401, 409, 404, 404, 404, 404, 404, 404, 404],
         ),
         // Not multipart: applicants are told so, staff may not upload at all.
         row(
             Method::POST,
             "/api/v1/uploads",
             Some(json!({})),
-            [401, 400, 400, 403, 403, 403, 403, 403],
+            [401, 400, 400, 403, 403, 403, 403, 403, 403],
         ),
         row(Method::GET, "/api/v1/uploads", None, applicants(200)),
         // Need-to-know: the police clerk's item needs the 户口簿; the lead
@@ -223,58 +226,58 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::GET,
             format!("/api/v1/uploads/{household_file}"),
             None,
-            [401, 200, 404, 200, 404, 404, 404, 404],
+            [401, 200, 404, 200, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             format!("/api/v1/uploads/{loose_file}"),
             None,
-            [401, 200, 404, 404, 404, 404, 404, 404],
+            [401, 200, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/submissions/{submission}/commitments/marriage_certificate"),
             Some(json!({"files": []})),
-            [401, 422, 404, 404, 404, 404, 404, 404],
+            [401, 422, 404, 404, 404, 404, 404, 404, 404],
         ),
         // Nothing handed in yet: the police clerk cannot record it fulfilled.
         row(
             Method::POST,
             format!("/api/v1/work-items/{registration}/commitments/marriage_certificate"),
             Some(json!({"outcome": "fulfilled"})),
-            [401, 404, 404, 409, 404, 404, 404, 404],
+            [401, 404, 404, 409, 404, 404, 404, 404, 404],
         ),
         // Waiting: not yet reviewable.
         row(
             Method::PUT,
             format!("/api/v1/work-items/{registration}/materials/household_register"),
             Some(json!({"verdict": "accepted"})),
-            [401, 404, 404, 409, 404, 404, 404, 404],
+            [401, 404, 404, 409, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/work-items",
             None,
-            [401, 404, 404, 200, 200, 404, 404, 404],
+            [401, 404, 404, 200, 200, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             format!("/api/v1/work-items/{registration}"),
             None,
-            [401, 404, 404, 200, 200, 404, 404, 404],
+            [401, 404, 404, 200, 200, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             format!("/api/v1/work-items/{vaccination}"),
             None,
-            [401, 404, 404, 404, 200, 404, 404, 404],
+            [401, 404, 404, 404, 200, 404, 404, 404, 404],
         ),
         // Waiting: the police clerk may act but not yet; the lead may only look.
         row(
             Method::POST,
             format!("/api/v1/work-items/{registration}/actions"),
             Some(json!({"action": "accept"})),
-            [401, 404, 404, 409, 403, 404, 404, 404],
+            [401, 404, 404, 409, 403, 404, 404, 404, 404],
         ),
         // Rated already; not the others' to rate (a window rating is the
         // item's own department's, with `channel` `window`).
@@ -282,19 +285,19 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::POST,
             format!("/api/v1/work-items/{vaccination}/rating"),
             Some(json!({"score": 5})),
-            [401, 409, 404, 404, 404, 404, 404, 404],
+            [401, 409, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/submissions/{submission}/rating"),
             Some(json!({"score": 5})),
-            [401, 409, 404, 404, 404, 404, 404, 404],
+            [401, 409, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/ratings",
             None,
-            [401, 200, 200, 200, 200, 403, 200, 403],
+            [401, 200, 200, 200, 200, 403, 200, 403, 403],
         ),
         // A blank 追评: the owner is told it is required; the rated
         // department and the county office see the rating but may not.
@@ -302,65 +305,65 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::POST,
             format!("/api/v1/ratings/{rating}/actions"),
             Some(json!({"action": "follow_up", "comment": ""})),
-            [401, 422, 404, 404, 403, 404, 403, 404],
+            [401, 422, 404, 404, 403, 404, 403, 404, 404],
         ),
         row(
             Method::POST,
             "/api/v1/cases",
             Some(json!({"kind": "complaint", "description": ""})),
-            [401, 422, 422, 403, 403, 403, 403, 422],
+            [401, 422, 422, 403, 403, 403, 403, 422, 403],
         ),
         row(
             Method::GET,
             "/api/v1/cases",
             None,
-            [401, 200, 200, 200, 200, 403, 200, 200],
+            [401, 200, 200, 200, 200, 403, 200, 200, 403],
         ),
         // The 差评 case: its person, 县卫健局 and the county office.
         row(
             Method::GET,
             format!("/api/v1/cases/{case}"),
             None,
-            [401, 200, 404, 404, 200, 404, 200, 404],
+            [401, 200, 404, 404, 200, 404, 200, 404, 404],
         ),
         // `confirm` is the person's (who forgot the satisfaction).
         row(
             Method::POST,
             format!("/api/v1/cases/{case}/actions"),
             Some(json!({"action": "confirm"})),
-            [401, 422, 404, 404, 403, 404, 403, 404],
+            [401, 422, 404, 404, 403, 404, 403, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/people?q=13800138000",
             None,
-            [401, 403, 403, 403, 403, 403, 200, 200],
+            [401, 403, 403, 403, 403, 403, 200, 200, 403],
         ),
         row(
             Method::GET,
             "/api/v1/lead/board",
             None,
-            [401, 404, 404, 404, 200, 404, 404, 404],
+            [401, 404, 404, 404, 200, 404, 404, 404, 404],
         ),
         row(Method::GET, "/api/v1/notifications", None, logged_in),
         row(
             Method::POST,
             format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7()),
             Some(json!({})),
-            [401, 204, 204, 204, 204, 204, 204, 204],
+            [401, 204, 204, 204, 204, 204, 204, 204, 204],
         ),
         row(
             Method::POST,
             "/api/v1/notifications/read-all",
             Some(json!({})),
-            [401, 204, 204, 204, 204, 204, 204, 204],
+            [401, 204, 204, 204, 204, 204, 204, 204, 204],
         ),
         row(Method::GET, "/api/v1/admin/users", None, admin_only),
         row(
             Method::POST,
             "/api/v1/admin/users",
             Some(json!({"username": "", "name": "", "role": "", "password": ""})),
-            [401, 404, 404, 404, 404, 422, 404, 404],
+            [401, 404, 404, 404, 404, 422, 404, 404, 404],
         ),
         // Disabled, then enabled again by the next row.
         row(
@@ -380,7 +383,7 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             Method::POST,
             format!("/api/v1/admin/outbox/{}/retry", uuid::Uuid::now_v7()),
             Some(json!({})),
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         // A department that only reports back (a token, no endpoint).
         row(
@@ -391,86 +394,118 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         ),
         row(Method::GET, "/api/v1/admin/audit", None, admin_only),
         row(Method::GET, "/api/v1/admin/audit/verify", None, admin_only),
+        // 效能评估: the county office everything; a lead its bundles; a
+        // clerk their department (another department is refused).
+        row(
+            Method::GET,
+            "/api/v1/stats/overview",
+            None,
+            [401, 403, 403, 200, 200, 200, 403, 403, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/stats/overview?department=health",
+            None,
+            [401, 403, 403, 403, 200, 200, 403, 403, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/stats/overview?bundle=newborn&department=public-security",
+            None,
+            [401, 403, 403, 200, 200, 200, 403, 403, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/stats/bundles/newborn",
+            None,
+            [401, 404, 404, 404, 200, 200, 404, 404, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/stats/overdue",
+            None,
+            [401, 403, 403, 200, 200, 200, 403, 403, 200],
+        ),
         row(Method::GET, "/api/v1/enterprises", None, logged_in),
         row(
             Method::POST,
             "/api/v1/enterprises",
             Some(json!({})),
-            [401, 422, 422, 403, 403, 403, 403, 403],
+            [401, 422, 422, 403, 403, 403, 403, 403, 403],
         ),
         row(
             Method::GET,
             format!("/api/v1/enterprises/{enterprise}"),
             None,
-            [401, 200, 404, 404, 404, 404, 404, 404],
+            [401, 200, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/enterprises/{enterprise}/agents"),
             Some(json!({"phone": "1", "expires_on": "x"})),
-            [401, 422, 404, 404, 404, 404, 404, 404],
+            [401, 422, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::DELETE,
             format!("/api/v1/enterprises/{enterprise}/agents/{tax_clerk}"),
             None,
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/profile",
             None,
-            [401, 200, 200, 404, 404, 404, 404, 404],
+            [401, 200, 200, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::PUT,
             "/api/v1/profile/employee_count",
             Some(json!({"value": 5})),
-            [401, 200, 200, 404, 404, 404, 404, 404],
+            [401, 200, 200, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::DELETE,
             "/api/v1/profile/employee_count",
             None,
-            [401, 204, 204, 404, 404, 404, 404, 404],
+            [401, 204, 204, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/certificates",
             None,
-            [401, 200, 200, 404, 404, 404, 404, 404],
+            [401, 200, 200, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::GET,
             "/api/v1/offers",
             None,
-            [401, 200, 200, 404, 404, 404, 404, 404],
+            [401, 200, 200, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/offers/{}/confirm", uuid::Uuid::now_v7()),
             Some(json!({})),
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             Method::POST,
             format!("/api/v1/offers/{}/decline", uuid::Uuid::now_v7()),
             Some(json!({})),
-            [401, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         // Last: only the owner may act for the enterprise.
         row(
             Method::POST,
             "/api/v1/acting",
             Some(json!({"enterprise": enterprise})),
-            [401, 200, 404, 404, 404, 404, 404, 404],
+            [401, 200, 404, 404, 404, 404, 404, 404, 404],
         ),
         // Very last: everyone is logged out afterwards.
         row(
             Method::POST,
             "/api/v1/auth/logout",
             None,
-            [204, 204, 204, 204, 204, 204, 204, 204],
+            [204, 204, 204, 204, 204, 204, 204, 204, 204],
         ),
     ];
     every_operation_has_a_row(&rows);

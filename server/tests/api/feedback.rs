@@ -28,7 +28,7 @@ both_backends!(
 );
 
 /// A citizen files 新生儿出生; returns their browser, phone and the submission.
-async fn filed(app: &TestApp, name: &str) -> (Browser, String, Value) {
+pub async fn filed(app: &TestApp, name: &str) -> (Browser, String, Value) {
     let (b, phone, id) = app.new_citizen(name).await;
     let data = promising_marriage_certificate(b.with_uploads(newborn_data(&id, &unique_id_number())).await);
     let (status, created) = b
@@ -42,7 +42,7 @@ async fn filed(app: &TestApp, name: &str) -> (Browser, String, Value) {
 }
 
 /// `clerk` accepts and then completes (or rejects) the item.
-async fn finish(clerk: &Browser, created: &Value, item: &str, complete: bool) {
+pub async fn finish(clerk: &Browser, created: &Value, item: &str, complete: bool) {
     let id = item_id(created, item);
     let (status, r) = act(clerk, &id, json!({"action": "accept"})).await;
     assert_eq!(status, 200, "{item}: {r}");

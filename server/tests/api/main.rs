@@ -14,6 +14,7 @@ mod materials;
 mod openapi;
 mod outbox;
 mod receiver;
+mod stats;
 mod storage;
 mod submissions;
 mod workbench;

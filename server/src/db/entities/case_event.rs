@@ -1,3 +1,4 @@
+use app::domain::Date;
 use app::feedback::{CaseStatus, Satisfaction};
 use sea_orm::entity::prelude::*;
 
@@ -19,6 +20,8 @@ pub struct Model {
     pub department: Option<String>,
     pub comment: Option<String>,
     pub satisfaction: Option<Satisfaction>,
+    /// On an `answer`: the answer deadline that applied.
+    pub answer_due: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

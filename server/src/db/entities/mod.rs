@@ -21,6 +21,8 @@ pub mod policy_offer;
 pub mod profile_fact;
 pub mod rating;
 pub mod session;
+pub mod stats_fact;
+pub mod stats_period;
 pub mod submission;
 pub mod types;
 pub mod upload;

@@ -12,6 +12,7 @@ mod m20261129_000006_outbox;
 mod m20261129_000007_queue_indexes;
 mod m20261201_000001_materials;
 mod m20261204_000001_feedback;
+mod m20261205_000001_stats;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_queue_indexes::Migration),
             Box::new(m20261201_000001_materials::Migration),
             Box::new(m20261204_000001_feedback::Migration),
+            Box::new(m20261205_000001_stats::Migration),
         ]
     }
 }

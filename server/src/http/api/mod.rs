@@ -12,6 +12,7 @@ mod forms;
 mod health;
 mod materials;
 pub mod openapi;
+mod stats;
 mod work;
 mod zone;
 
@@ -51,6 +52,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(feedback::get_case))
         .routes(routes!(feedback::act_on_case))
         .routes(routes!(feedback::find_people))
+        .routes(routes!(stats::overview))
+        .routes(routes!(stats::bundle))
+        .routes(routes!(stats::overdue))
         .routes(routes!(work::queue))
         .routes(routes!(work::detail))
         .routes(routes!(work::act))

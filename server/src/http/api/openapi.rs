@@ -62,6 +62,7 @@ any other path).";
         (name = "workbench", description = "Department queues, work items and actions: the clerks' side, and department systems with an API token."),
         (name = "notifications", description = "In-app notifications."),
         (name = "feedback", description = "好差评 ratings and cases (12345 诉求, 办不成事 反映, 差评整改): every rating and grievance ends with an answer."),
+        (name = "stats", description = "效能评估: figures of service efficiency measured from the work itself (volume, time, quality, 四减一优). The county office (admin, evaluator) reads everything, a ★ lead department its bundles, a clerk their department; everyone else gets 403. Counts of 1–4 are sent as `\"<5\"`, and rates and medians of fewer than 5 things as `null`."),
         (name = "enterprises", description = "The enterprise zone: enterprises, agents (经办人) and acting for an enterprise."),
         (name = "profile", description = "Profiles (一人一档/一企一档), e-certificates (电子证照) and 免申即享 offers."),
         (name = "auth", description = "Registration, login, sessions and passwords."),

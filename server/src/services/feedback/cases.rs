@@ -72,6 +72,7 @@ fn event(c: Uuid, actor: Option<&Actor>, action: &str) -> case_event::ActiveMode
         department: Set(None),
         comment: Set(None),
         satisfaction: Set(None),
+        answer_due: Set(None),
     }
 }
 
@@ -781,6 +782,9 @@ pub async fn act(
     e.department = Set(department);
     e.comment = Set(comment.clone());
     e.satisfaction = Set(satisfaction);
+    if action == CaseAction::Answer {
+        e.answer_due = Set(c.answer_due);
+    }
     case_event::Entity::insert(e).exec(&txn).await?;
     let label = c.kind.label();
     match (action, to) {

@@ -1,0 +1,279 @@
+//! Wire types of 效能评估 (`/api/v1/stats`): figures of a period computed
+//! from what the platform records. No figure names or numbers a person, and
+//! every count of 1–4 is sent as `"<5"`.
+
+use serde::{Deserialize, Serialize};
+
+/// A count as evaluators see it: exact, or `"<5"` for 1 to 4 so that a
+/// small group cannot point at a person. Zero is exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    Exact(u64),
+    /// 1–4.
+    Few,
+}
+
+impl Count {
+    pub const FEW: &'static str = "<5";
+
+    pub fn of(n: u64) -> Self {
+        if (1..5).contains(&n) {
+            Self::Few
+        } else {
+            Self::Exact(n)
+        }
+    }
+
+    /// The number, or `None` when it is hidden.
+    pub fn exact(self) -> Option<u64> {
+        match self {
+            Self::Exact(n) => Some(n),
+            Self::Few => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exact(n) => write!(f, "{n}"),
+            Self::Few => f.write_str(Self::FEW),
+        }
+    }
+}
+
+impl Serialize for Count {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Exact(n) => s.serialize_u64(*n),
+            Self::Few => s.serialize_str(Self::FEW),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            N(u64),
+            S(String),
+        }
+        match Wire::deserialize(d)? {
+            Wire::N(n) => Ok(Self::Exact(n)),
+            Wire::S(s) if s == Self::FEW => Ok(Self::Few),
+            Wire::S(s) => Err(serde::de::Error::custom(format!("not a count: {s}"))),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Count {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(0)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::String))
+                    .enum_values(Some([Count::FEW])),
+            )
+            .description(Some(
+                "A count: an integer, or the string `<5` for 1 to 4 (small groups are not shown).",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Count {}
+
+/// The common query of `/api/v1/stats/*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct StatsQuery {
+    /// First day (China time), `YYYY-MM-DD`. Default: 29 days before `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last day, included. Default: today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// A bundle code: only its submissions and items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// A department code: only its work items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+/// Submissions by how they came in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChannelCount {
+    /// `online` (the applicant's own phone or computer); `window` and
+    /// `assisted` once 帮办代办 filing exists.
+    pub channel: String,
+    pub submissions: Count,
+}
+
+/// Cases (诉求) of one kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CaseFigures {
+    /// A `CaseKind` word.
+    pub kind: String,
+    pub label: String,
+    /// Registered in the period.
+    pub opened: Count,
+    /// Answers given in the period (a case reopened and answered again
+    /// counts twice).
+    pub answered: Count,
+    /// Share of `answered` given by the answer deadline; `null` under 5.
+    pub answered_on_time_rate: Option<f64>,
+}
+
+/// One point of the trend line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TrendPoint {
+    /// First day of the step.
+    pub start: String,
+    pub submissions: Count,
+    /// Work items completed or rejected.
+    pub ended: Count,
+}
+
+/// The figures of one department (or of one item, in a bundle's view).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PartFigures {
+    /// A department code, or an item code in a bundle's `items`.
+    pub code: String,
+    pub name: String,
+    /// For an item: its department's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// For an item: its promised time limit (承诺时限), working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_days: Option<u32>,
+    pub work_items: Count,
+    pub completed: Count,
+    pub rejected: Count,
+    pub on_time_rate: Option<f64>,
+    pub median_working_days: Option<f64>,
+    /// Running past their due date today.
+    pub overdue_now: Count,
+    pub satisfaction_rate: Option<f64>,
+}
+
+/// `GET /api/v1/stats/overview`: the headline figures of a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StatsOverview {
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Submissions filed in the period (with a `department`: those with an
+    /// item of that department).
+    pub submissions: Count,
+    pub channels: Vec<ChannelCount>,
+    /// Work items created in the period.
+    pub work_items: Count,
+    /// Work items completed in the period.
+    pub completed: Count,
+    /// Work items rejected in the period.
+    pub rejected: Count,
+    /// Working days from submission to the end, of the items ended in the
+    /// period (time paused for 补正 included); `null` under 5 items.
+    pub median_working_days: Option<f64>,
+    pub p90_working_days: Option<f64>,
+    /// Share of the items ended in the period that ended by their due date.
+    pub on_time_rate: Option<f64>,
+    /// Running work items past their due date today (whatever the period).
+    pub overdue_now: Count,
+    /// Working days the clock stood still for 补正, over the items ended in
+    /// the period.
+    pub paused_working_days: Count,
+    /// Share of the ended items that were returned for 补正 at least once.
+    pub correction_rate: Option<f64>,
+    /// Share of the ended items that were rejected.
+    pub rejection_rate: Option<f64>,
+    /// 容缺 告知承诺 made, fulfilled and breached in the period.
+    pub commitments_made: Count,
+    pub commitments_fulfilled: Count,
+    pub commitments_breached: Count,
+    /// 好差评 given in the period (voided ones taken out).
+    pub ratings: Count,
+    /// Share of ratings of 3 (基本满意) and above.
+    pub satisfaction_rate: Option<f64>,
+    /// Cases by kind; `bad_rating` is the 差评整改.
+    pub cases: Vec<CaseFigures>,
+    /// `day`, `week` or `month`, chosen by the length of the period.
+    pub trend_step: String,
+    pub trend: Vec<TrendPoint>,
+    pub departments: Vec<PartFigures>,
+}
+
+/// `GET /api/v1/stats/bundles/{code}`: one bundle's figures and its items.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BundleStats {
+    pub code: String,
+    pub name: String,
+    pub lead_department: String,
+    pub overview: StatsOverview,
+    pub items: Vec<PartFigures>,
+}
+
+/// A running work item past its due date, as the drill-down shows it:
+/// no applicant, only the 办件编号.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverdueItem {
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
+    pub id: String,
+    pub tracking_no: String,
+    pub bundle: String,
+    pub item: String,
+    pub item_name: String,
+    pub department: String,
+    pub department_name: String,
+    /// A `WorkStatus` word.
+    pub status: String,
+    pub due_date: String,
+    /// Working days past the due date.
+    pub working_days_late: u32,
+}
+
+/// `GET /api/v1/stats/overdue`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OverdueList {
+    /// Most late first; at most 200.
+    pub items: Vec<OverdueItem>,
+    /// All that match.
+    pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_of_one_to_four_are_hidden() {
+        let json: Vec<String> = [0, 1, 4, 5, 1234]
+            .map(|n| serde_json::to_string(&Count::of(n)).expect("json"))
+            .to_vec();
+        assert_eq!(json, ["0", "\"<5\"", "\"<5\"", "5", "1234"]);
+        let back: Count = serde_json::from_str("\"<5\"").expect("count");
+        assert_eq!(back, Count::Few);
+        assert!(serde_json::from_str::<Count>("\"7\"").is_err());
+    }
+}

@@ -1,0 +1,552 @@
+//! 效能评估: the county office's dashboard (`/dashboard`), a bundle's page
+//! (`/dashboard/bundles/{code}`) and the drill-down to overdue work items
+//! (`/dashboard/overdue`). Server-rendered: the filter is a plain GET
+//! form, the charts are inline SVG with the numbers in a table beside
+//! them, so the pages work without JavaScript and print cleanly.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{
+    BundleDto, BundleStats, Count, DepartmentDto, Me, OverdueList, PartFigures, Role, StatsOverview,
+    StatsQuery, TrendPoint,
+};
+use crate::client::Api;
+use crate::components::page::{PageError, RequireLogin};
+use crate::domain::Date;
+use crate::paths;
+
+/// Who may open the dashboard: the county office and every clerk (the API
+/// narrows a clerk to their department or the bundles they lead).
+async fn reader(api: &Api) -> Result<Me, PageError> {
+    let me = api.get::<Me>(paths::ME).await?;
+    if me.has(Role::Evaluator) || me.has(Role::Admin) || me.has(Role::Clerk) {
+        Ok(me)
+    } else {
+        Err(PageError::NotFound)
+    }
+}
+
+fn query_of_url() -> StatsQuery {
+    let q = use_query_map().read_untracked();
+    let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    StatsQuery {
+        from: get("from"),
+        to: get("to"),
+        bundle: get("bundle"),
+        department: get("department"),
+    }
+}
+
+fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+fn days(d: Option<f64>) -> String {
+    d.map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))
+}
+
+/// A count as drawn: the hidden 1–4 at its middle, 2.5.
+fn height(c: Count) -> f64 {
+    #[expect(clippy::cast_precision_loss)]
+    c.exact().map_or(2.5, |n| n as f64)
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let q = query_of_url();
+    view! {
+        <Title text="效能评估"/>
+        <RequireLogin here="/dashboard"
+            load=move |api: Api| {
+                let q = q.clone();
+                async move {
+                    let me = reader(&api).await?;
+                    let bundles = api.get::<Vec<BundleDto>>(paths::BUNDLES).await?;
+                    let departments = api.get::<Vec<DepartmentDto>>(paths::DEPARTMENTS).await?;
+                    let o = api.get::<StatsOverview>(&paths::stats_overview(&q)).await?;
+                    Ok((me, bundles, departments, o, q))
+                }
+            }
+            render=|(me, bundles, departments, o, q): (Me, Vec<BundleDto>, Vec<DepartmentDto>, StatsOverview, StatsQuery)| {
+                let title = scope_title(&o, &bundles, &departments);
+                let lead_links = bundle_links(&me, &bundles, &q);
+                view! {
+                    <section class="panel dashboard">
+                        <p class="tag">"效能评估 · 县政务服务中心"</p>
+                        <h1>{title}</h1>
+                        {filter_form("/dashboard", &q, &o, Some((&bundles, &departments)))}
+                        {headline(&o, &q)}
+                        {trend(&o)}
+                    </section>
+                    {departments_view(&o, &q)}
+                    {quality(&o)}
+                    {lead_links}
+                }
+            }/>
+    }
+}
+
+#[component]
+pub fn DashboardBundlePage() -> impl IntoView {
+    let code = use_params_map().read_untracked().get("code").unwrap_or_default();
+    let q = query_of_url();
+    let here = format!("/dashboard/bundles/{}", paths::encode(&code));
+    view! {
+        <Title text="效能评估 · 一件事"/>
+        <RequireLogin here=here.clone()
+            load=move |api: Api| {
+                let (code, q) = (code.clone(), q.clone());
+                async move {
+                    reader(&api).await?;
+                    let b = api.get::<BundleStats>(&paths::stats_bundle(&code, &q)).await?;
+                    Ok((b, q))
+                }
+            }
+            render=move |(b, q): (BundleStats, StatsQuery)| {
+                let here = here.clone();
+                let q = StatsQuery { bundle: Some(b.code.clone()), ..q };
+                view! {
+                    <section class="panel dashboard">
+                        <p class="tag"><a href=paths::dashboard("/dashboard", &StatsQuery { bundle: None, ..q.clone() })>"效能评估"</a>" · 一件事"</p>
+                        <h1>{b.name.clone()}</h1>
+                        {filter_form(&here, &q, &b.overview, None)}
+                        {headline(&b.overview, &q)}
+                        {trend(&b.overview)}
+                    </section>
+                    {items_view(&b.items, &q)}
+                    {departments_view(&b.overview, &q)}
+                    {quality(&b.overview)}
+                }
+            }/>
+    }
+}
+
+#[component]
+pub fn DashboardOverduePage() -> impl IntoView {
+    let q = query_of_url();
+    view! {
+        <Title text="效能评估 · 逾期事项"/>
+        <RequireLogin here="/dashboard/overdue"
+            load=move |api: Api| {
+                let q = q.clone();
+                async move {
+                    let me = reader(&api).await?;
+                    let list = api.get::<OverdueList>(&paths::stats_overdue(&q)).await?;
+                    Ok((me, list, q))
+                }
+            }
+            render=|(me, list, q): (Me, OverdueList, StatsQuery)| overdue_view(&me, &list, &q)/>
+    }
+}
+
+fn scope_title(o: &StatsOverview, bundles: &[BundleDto], departments: &[DepartmentDto]) -> String {
+    let bundle = o.bundle.as_ref().map(|b| {
+        bundles
+            .iter()
+            .find(|x| &x.code == b)
+            .map_or(b.clone(), |x| x.name.clone())
+    });
+    let dept = o.department.as_ref().map(|d| {
+        departments
+            .iter()
+            .find(|x| &x.code == d)
+            .map_or(d.clone(), |x| x.name.clone())
+    });
+    match (bundle, dept) {
+        (None, None) => "全县效能评估".to_owned(),
+        (Some(b), None) => b,
+        (None, Some(d)) => d,
+        (Some(b), Some(d)) => format!("{b} · {d}"),
+    }
+}
+
+/// Quick periods: (label, from, to).
+fn quick_ranges(today: Date) -> Vec<(&'static str, Date, Date)> {
+    let month_start = Date::new(today.year(), today.month(), 1).unwrap_or(today);
+    let last_month_end = month_start.add_days(-1);
+    let last_month_start =
+        Date::new(last_month_end.year(), last_month_end.month(), 1).unwrap_or(last_month_end);
+    let year_start = Date::new(today.year(), 1, 1).unwrap_or(today);
+    vec![
+        ("近7天", today.add_days(-6), today),
+        ("近30天", today.add_days(-29), today),
+        ("本月", month_start, today),
+        ("上月", last_month_start, last_month_end),
+        ("今年", year_start, today),
+    ]
+}
+
+type Choices<'a> = (&'a [BundleDto], &'a [DepartmentDto]);
+
+fn filter_form(
+    action: &str,
+    q: &StatsQuery,
+    o: &StatsOverview,
+    choices: Option<Choices<'_>>,
+) -> impl IntoView + use<> {
+    let selects = choices.map(|(bundles, departments)| {
+        let bundle_options = bundles
+            .iter()
+            .map(|b| {
+                let selected = q.bundle.as_deref() == Some(b.code.as_str());
+                view! { <option value=b.code.clone() selected=selected>{b.name.clone()}</option> }
+            })
+            .collect_view();
+        let dept_options = departments
+            .iter()
+            .map(|d| {
+                let selected = q.department.as_deref() == Some(d.code.as_str());
+                view! { <option value=d.code.clone() selected=selected>{d.name.clone()}</option> }
+            })
+            .collect_view();
+        view! {
+            <label>"一件事"
+                <select name="bundle"><option value="">"全部"</option>{bundle_options}</select>
+            </label>
+            <label>"部门"
+                <select name="department"><option value="">"全部"</option>{dept_options}</select>
+            </label>
+        }
+    });
+    let ranges = quick_ranges(Date::today_china())
+        .into_iter()
+        .map(|(label, from, to)| {
+            let href = paths::dashboard(
+                action,
+                &StatsQuery {
+                    from: Some(from.to_string()),
+                    to: Some(to.to_string()),
+                    ..q.clone()
+                },
+            );
+            let current = o.from == from.to_string() && o.to == to.to_string();
+            view! { <a href=href class:current=current aria-current=current.then_some("true")>{label}</a> }
+        })
+        .collect_view();
+    view! {
+        <form method="get" action=action.to_owned() class="stats-filter">
+            <label>"开始日期"<input type="date" name="from" value=o.from.clone()/></label>
+            <label>"结束日期"<input type="date" name="to" value=o.to.clone()/></label>
+            {selects}
+            <button class="button" type="submit">"查询"</button>
+        </form>
+        <nav class="quick-ranges" aria-label="常用时段">{ranges}</nav>
+    }
+}
+
+fn headline(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> {
+    let overdue_href = paths::dashboard("/dashboard/overdue", q);
+    let late = o.overdue_now != Count::Exact(0);
+    let cards = [
+        ("办件量", o.submissions.to_string(), "件"),
+        ("子件（部门事项）", o.work_items.to_string(), "件"),
+        ("办结", o.completed.to_string(), "件"),
+        ("按时办结率", percent(o.on_time_rate), ""),
+        ("办理用时中位数", days(o.median_working_days), "个工作日"),
+        ("90% 在", days(o.p90_working_days), "个工作日内"),
+        ("补正率", percent(o.correction_rate), ""),
+        ("不予办理率", percent(o.rejection_rate), ""),
+        ("好差评满意率", percent(o.satisfaction_rate), ""),
+    ]
+    .into_iter()
+    .map(|(k, v, unit)| view! { <div><dt>{k}</dt><dd>{v}<small>{unit}</small></dd></div> })
+    .collect_view();
+    view! {
+        <dl class="stats-cards">
+            {cards}
+            <div class:alert=late>
+                <dt>"当前逾期"</dt>
+                <dd>
+                    {if late {
+                        view! { <a href=overdue_href>{o.overdue_now.to_string()}</a> }.into_any()
+                    } else {
+                        view! { <span>"0"</span> }.into_any()
+                    }}
+                    <small>"件"</small>
+                </dd>
+            </div>
+        </dl>
+        <p class="muted small">{format!("{} 至 {}。少于 5 件的数字显示为“<5”，少于 5 件的比例和用时不计算，以免指向具体的人。", o.from, o.to)}</p>
+    }
+}
+
+/// The trend line: submissions and ended items per step.
+fn trend(o: &StatsOverview) -> impl IntoView + use<> {
+    const W: f64 = 640.0;
+    const H: f64 = 180.0;
+    const PAD: f64 = 28.0;
+    let n = o.trend.len().max(1);
+    let max = o
+        .trend
+        .iter()
+        .flat_map(|p| [height(p.submissions), height(p.ended)])
+        .fold(1.0_f64, f64::max);
+    #[expect(clippy::cast_precision_loss)]
+    let x = |i: usize| PAD + (W - 2.0 * PAD) * if n == 1 { 0.5 } else { i as f64 / (n - 1) as f64 };
+    let y = |v: f64| H - PAD - (H - 2.0 * PAD) * v / max;
+    let line = |f: fn(&TrendPoint) -> Count| {
+        o.trend
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(height(f(p)))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let submissions = line(|p| p.submissions);
+    let ended = line(|p| p.ended);
+    let step = match o.trend_step.as_str() {
+        "day" => "按日",
+        "week" => "按周",
+        _ => "按月",
+    };
+    let first = o.trend.first().map(|p| p.start.clone()).unwrap_or_default();
+    let last = o.trend.last().map(|p| p.start.clone()).unwrap_or_default();
+    let rows = o
+        .trend
+        .iter()
+        .map(|p| view! { <tr><td>{p.start.clone()}</td><td>{p.submissions.to_string()}</td><td>{p.ended.to_string()}</td></tr> })
+        .collect_view();
+    let summary = format!(
+        "办件量趋势（{step}）：{first} 至 {last}，共 {} 件申请，办结和不予办理 {} 件；逐期数字见下表。",
+        o.submissions,
+        o.trend.iter().map(|p| height(p.ended)).sum::<f64>()
+    );
+    view! {
+        <figure class="chart">
+            <figcaption>{format!("办件量趋势（{step}）")}<span class="legend"><i class="swatch s1"></i>"申请" <i class="swatch s2"></i>"办结"</span></figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=summary>
+                <line x1=PAD y1=H - PAD x2=W - PAD y2=H - PAD class="axis"/>
+                <text x=PAD y=H - 8.0 class="tick">{first}</text>
+                <text x=W - PAD y=H - 8.0 class="tick end">{last}</text>
+                <text x=PAD y=PAD - 10.0 class="tick">{format!("{max:.0}")}</text>
+                <polyline points=submissions class="line s1"/>
+                <polyline points=ended class="line s2"/>
+            </svg>
+        </figure>
+        <details class="chart-data">
+            <summary>"查看趋势数据"</summary>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr><th>"起始日"</th><th>"申请"</th><th>"办结"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
+    }
+}
+
+fn departments_view(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> {
+    let max = o
+        .departments
+        .iter()
+        .map(|d| height(d.work_items))
+        .fold(1.0_f64, f64::max);
+    let bar_h = 22.0;
+    #[expect(clippy::cast_precision_loss)]
+    let h = bar_h * o.departments.len() as f64 + 8.0;
+    let bars = o
+        .departments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            #[expect(clippy::cast_precision_loss)]
+            let y = 4.0 + bar_h * i as f64;
+            let w = 300.0 * height(d.work_items) / max;
+            view! {
+                <text x=0 y=y + 15.0 class="tick">{d.name.clone()}</text>
+                <rect x=150 y=y + 3.0 width=format!("{w:.1}") height=bar_h - 6.0 class=if d.overdue_now == Count::Exact(0) { "bar" } else { "bar late" }/>
+                <text x=156.0 + w y=y + 15.0 class="tick">{d.work_items.to_string()}</text>
+            }
+        })
+        .collect_view();
+    let rows = o
+        .departments
+        .iter()
+        .map(|d| {
+            let late = d.overdue_now != Count::Exact(0);
+            let href = paths::dashboard(
+                "/dashboard/overdue",
+                &StatsQuery {
+                    department: Some(d.code.clone()),
+                    ..q.clone()
+                },
+            );
+            view! {
+                <tr>
+                    <th scope="row">{d.name.clone()}</th>
+                    <td>{d.work_items.to_string()}</td>
+                    <td>{d.completed.to_string()}</td>
+                    <td>{d.rejected.to_string()}</td>
+                    <td>{percent(d.on_time_rate)}</td>
+                    <td>{days(d.median_working_days)}</td>
+                    <td>{percent(d.satisfaction_rate)}</td>
+                    <td class:late=late>{if late { view! { <a href=href>{d.overdue_now.to_string()}</a> }.into_any() } else { view! { "0" }.into_any() }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let summary = o
+        .departments
+        .iter()
+        .map(|d| format!("{} {} 件", d.name, d.work_items))
+        .collect::<Vec<_>>()
+        .join("，");
+    (!o.departments.is_empty()).then(|| {
+        view! {
+            <section class="panel">
+                <h2>"各部门"</h2>
+                <figure class="chart">
+                    <figcaption>"各部门子件量（红色：有逾期）"</figcaption>
+                    <svg viewBox=format!("0 0 520 {h}") role="img" aria-label=format!("各部门子件量：{summary}")>{bars}</svg>
+                </figure>
+                <div class="table-wrap">
+                    <table class="table stats-table">
+                        <thead><tr><th>"部门"</th><th>"子件"</th><th>"办结"</th><th>"不予办理"</th><th>"按时办结率"</th><th>"用时中位数"</th><th>"满意率"</th><th>"当前逾期"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+fn items_view(items: &[PartFigures], q: &StatsQuery) -> impl IntoView + use<> {
+    let rows = items
+        .iter()
+        .map(|i| {
+            let late = i.overdue_now != Count::Exact(0);
+            let href = paths::dashboard("/dashboard/overdue", q);
+            let limit = i.time_limit_days.map(|d| format!("{d} 个工作日")).unwrap_or_default();
+            view! {
+                <tr>
+                    <th scope="row">{i.name.clone()}</th>
+                    <td>{limit}</td>
+                    <td>{i.work_items.to_string()}</td>
+                    <td>{i.completed.to_string()}</td>
+                    <td>{percent(i.on_time_rate)}</td>
+                    <td>{days(i.median_working_days)}</td>
+                    <td>{percent(i.satisfaction_rate)}</td>
+                    <td class:late=late>{if late { view! { <a href=href>{i.overdue_now.to_string()}</a> }.into_any() } else { view! { "0" }.into_any() }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"各事项"</h2>
+            <div class="table-wrap">
+                <table class="table stats-table">
+                    <thead><tr><th>"事项"</th><th>"承诺时限"</th><th>"子件"</th><th>"办结"</th><th>"按时办结率"</th><th>"用时中位数"</th><th>"满意率"</th><th>"当前逾期"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+fn quality(o: &StatsOverview) -> impl IntoView + use<> {
+    let cases = o
+        .cases
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <th scope="row">{c.label.clone()}</th>
+                    <td>{c.opened.to_string()}</td>
+                    <td>{c.answered.to_string()}</td>
+                    <td>{percent(c.answered_on_time_rate)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let facts = [
+        ("容缺受理承诺", o.commitments_made.to_string()),
+        ("按期补齐", o.commitments_fulfilled.to_string()),
+        ("承诺失信", o.commitments_breached.to_string()),
+        ("补正暂停（工作日）", o.paused_working_days.to_string()),
+        ("好差评", o.ratings.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
+    .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"服务质量"</h2>
+            <dl class="kv">{facts}</dl>
+            <div class="table-wrap">
+                <table class="table stats-table">
+                    <thead><tr><th>"诉求"</th><th>"受理"</th><th>"答复"</th><th>"按期答复率"</th></tr></thead>
+                    <tbody>{cases}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// The bundles a reader can open: all for the county office, the led ones
+/// for a lead department.
+fn bundle_links(me: &Me, bundles: &[BundleDto], q: &StatsQuery) -> impl IntoView + use<> {
+    let county = me.has(Role::Evaluator) || me.has(Role::Admin);
+    let links = bundles
+        .iter()
+        .filter(|b| county || me.lead_bundles.contains(&b.code))
+        .map(|b| {
+            let href = paths::dashboard(
+                &format!("/dashboard/bundles/{}", paths::encode(&b.code)),
+                &StatsQuery {
+                    bundle: None,
+                    department: None,
+                    ..q.clone()
+                },
+            );
+            view! { <li><a href=href>{b.name.clone()}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"各“一件事”"</h2>
+            <ul class="link-list">{links}</ul>
+        </section>
+    }
+}
+
+fn overdue_view(me: &Me, list: &OverdueList, q: &StatsQuery) -> impl IntoView + use<> {
+    let clerk_of = me.department.clone();
+    let rows = list
+        .items
+        .iter()
+        .map(|w| {
+            let own = clerk_of.as_deref() == Some(w.department.as_str());
+            let no = if own {
+                view! { <a href=format!("/workbench/items/{}", paths::encode(&w.id))>{w.tracking_no.clone()}</a> }.into_any()
+            } else {
+                view! { <span>{w.tracking_no.clone()}</span> }.into_any()
+            };
+            view! {
+                <tr>
+                    <td>{no}</td>
+                    <td>{w.item_name.clone()}</td>
+                    <td>{w.department_name.clone()}</td>
+                    <td>{w.due_date.clone()}</td>
+                    <td class="late">{format!("{} 个工作日", w.working_days_late)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let back = paths::dashboard("/dashboard", q);
+    view! {
+        <section class="panel dashboard">
+            <p class="tag"><a href=back>"效能评估"</a>" · 逾期事项"</p>
+            <h1>{format!("当前逾期 {} 件", list.total)}</h1>
+            <p class="muted">"仍在办理、已过办结期限的子件，逾期最久的在前（最多 200 件）。只显示办件编号，不显示申请人。"</p>
+            <div class="table-wrap">
+                <table class="table stats-table">
+                    <thead><tr><th>"办件编号"</th><th>"事项"</th><th>"部门"</th><th>"办结期限"</th><th>"已逾期"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,451 @@
+//! 效能评估: the figures follow the work, small groups are hidden, each
+//! reader sees their scope, and stored days give exactly what a full
+//! recount of the history gives.
+
+use app::domain::Date;
+use app::feedback::{Channel, RatingStatus};
+use app::workflow::WorkStatus;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+use server::db::entities::submission::ItemCodes;
+use server::db::entities::{rating, submission, user, work_item, work_item_event};
+use server::identity::Subject;
+use server::services::stats::load::start_of;
+use server::services::stats::store;
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::feedback::{filed, finish};
+use crate::helpers::{DEMO_PASSWORD, TestApp};
+
+both_backends!(
+    #[demo]
+    figures_follow_the_work_and_small_groups_are_hidden,
+    #[demo]
+    bad_queries_are_refused_with_the_field,
+    #[demo]
+    stored_days_give_what_a_full_recount_gives,
+);
+
+fn field_code(v: &Value) -> (Value, Value) {
+    (
+        v["error"]["fields"][0]["field"].clone(),
+        v["error"]["fields"][0]["code"].clone(),
+    )
+}
+
+fn department<'a>(o: &'a Value, code: &str) -> &'a Value {
+    o["departments"]
+        .as_array()
+        .expect("departments")
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("{code} in {o}"))
+}
+
+async fn figures_follow_the_work_and_small_groups_are_hidden(app: TestApp) {
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
+    let health = app.logged_in("clerk-health", DEMO_PASSWORD).await;
+    let police = app.logged_in("clerk-public-security", DEMO_PASSWORD).await;
+    let (status, empty) = evaluator.get("/api/v1/stats/overview").await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(
+        (empty["submissions"].clone(), empty["on_time_rate"].clone()),
+        (json!(0), Value::Null)
+    );
+    assert_eq!(
+        empty["trend"].as_array().map(Vec::len),
+        Some(30),
+        "30 days by default"
+    );
+
+    // One submission is a group of one: "<5".
+    let mut filings = vec![filed(&app, "统计甲").await];
+    let (_, one) = evaluator.get("/api/v1/stats/overview?bundle=newborn").await;
+    assert_eq!(one["submissions"], "<5", "{one}");
+    for name in ["统计乙", "统计丙", "统计丁", "统计戊"] {
+        filings.push(filed(&app, name).await);
+    }
+    let items_each = filings[0].2["work_items"].as_array().expect("items").len();
+
+    // 县卫健局 completes 疫苗接种证 five times and rejects one 出生医学证明;
+    // each applicant rates the vaccination 4, one of them 1.
+    for (i, (citizen, _, created)) in filings.iter().enumerate() {
+        finish(&health, created, "vaccination-certificate", true).await;
+        let item = crate::workbench::item_id(created, "vaccination-certificate");
+        let score = if i == 0 { 1 } else { 4 };
+        let (status, r) = citizen
+            .post(
+                &format!("/api/v1/work-items/{item}/rating"),
+                &json!({"score": score}),
+            )
+            .await;
+        assert_eq!(status, 201, "{r}");
+    }
+    finish(&health, &filings[0].2, "birth-certificate", false).await;
+
+    let (status, o) = evaluator.get("/api/v1/stats/overview").await;
+    assert_eq!(status, 200, "{o}");
+    assert_eq!(o["submissions"], 5);
+    assert_eq!(o["channels"][0], json!({"channel": "online", "submissions": 5}));
+    assert_eq!(o["work_items"], json!(5 * items_each));
+    assert_eq!(
+        (o["completed"].clone(), o["rejected"].clone()),
+        (json!(5), json!("<5"))
+    );
+    assert_eq!(o["on_time_rate"], 1.0);
+    assert_eq!(o["rejection_rate"], 0.1667, "1 of 6 ended");
+    assert_eq!(o["median_working_days"], 0.0);
+    assert_eq!(
+        (o["ratings"].clone(), o["satisfaction_rate"].clone()),
+        (json!(5), json!(0.8))
+    );
+    let bad = o["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["kind"] == "bad_rating")
+        .expect("bad_rating");
+    assert_eq!(bad["opened"], "<5", "the 差评 opened a case");
+    let today = Date::today_china().to_string();
+    let last = o["trend"].as_array().and_then(|t| t.last()).expect("trend");
+    assert_eq!(last["start"], today.as_str());
+    assert_eq!(
+        (last["submissions"].clone(), last["ended"].clone()),
+        (json!(5), json!(6))
+    );
+    let h = department(&o, "health");
+    assert_eq!(
+        (h["completed"].clone(), h["name"].clone()),
+        (json!(5), json!("县卫健局"))
+    );
+
+    // A clerk sees their department: 县公安局 has items of all five
+    // submissions and has ended none.
+    let (status, p) = police.get("/api/v1/stats/overview").await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["department"], "public-security");
+    assert_eq!(
+        (p["submissions"].clone(), p["completed"].clone()),
+        (json!(5), json!(0))
+    );
+    assert_eq!(p["departments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        police.get("/api/v1/stats/overview?department=health").await.0,
+        403
+    );
+
+    // The lead department's bundle view, item by item.
+    let (status, b) = health.get("/api/v1/stats/bundles/newborn").await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(
+        (b["name"].clone(), b["lead_department"].clone()),
+        (json!("新生儿出生"), json!("health"))
+    );
+    let vaccination = b["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["code"] == "vaccination-certificate")
+        .expect("vaccination item");
+    assert_eq!(
+        (
+            vaccination["completed"].clone(),
+            vaccination["satisfaction_rate"].clone(),
+            vaccination["department"].clone()
+        ),
+        (json!(5), json!(0.8), json!("health"))
+    );
+    assert!(vaccination["time_limit_days"].as_u64().is_some(), "{vaccination}");
+    assert_eq!(police.get("/api/v1/stats/bundles/newborn").await.0, 404);
+
+    // Nothing is overdue yet; the drill-down is empty.
+    let (status, od) = evaluator.get("/api/v1/stats/overdue?bundle=newborn").await;
+    assert_eq!((status, od["total"].clone()), (StatusCode::OK, json!(0)));
+
+    // Stored once today is over, today reads the same.
+    let before = evaluator.get("/api/v1/stats/overview").await.1;
+    let tomorrow = start_of(Date::today_china().add_days(1)) + Duration::minutes(30);
+    assert!(store::catch_up(&app.state, tomorrow).await.expect("catch up") >= 1);
+    let after = evaluator.get("/api/v1/stats/overview").await.1;
+    assert_eq!(before, after);
+    crate::helpers::assert_no_pii_in_logs();
+}
+
+async fn bad_queries_are_refused_with_the_field(app: TestApp) {
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
+    for (query, field, code) in [
+        ("from=2026-13-01", "from", "invalid_date"),
+        ("to=yesterday", "to", "invalid_date"),
+        ("from=2026-11-05&to=2026-11-04", "from", "after_to"),
+        ("from=2020-01-01&to=2026-11-04", "from", "range_too_long"),
+        ("bundle=no-such", "bundle", "unknown_bundle"),
+        ("department=no-such", "department", "unknown_department"),
+    ] {
+        let (status, r) = evaluator.get(&format!("/api/v1/stats/overview?{query}")).await;
+        assert_eq!(
+            (status, field_code(&r)),
+            (StatusCode::UNPROCESSABLE_ENTITY, (json!(field), json!(code))),
+            "{query}"
+        );
+    }
+    assert_eq!(evaluator.get("/api/v1/stats/bundles/no-such").await.0, 404);
+    // The evaluator reads and does nothing else.
+    assert_eq!(evaluator.get("/api/v1/work-items").await.0, 404);
+}
+
+/// A tiny deterministic generator (no test randomness that cannot be replayed).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Writes `n` work items over the `days` days before today, as if filed
+/// and handled then: some completed, some rejected, some returned for
+/// 补正 first, some still running and overdue, some rated.
+async fn history(app: &TestApp, seed: u64, n: usize, days: i64) {
+    let mut rng = Lcg(seed);
+    let catalog = &app.state.catalog;
+    let places: Vec<(&str, &str, &str, u16)> = catalog
+        .bundles
+        .iter()
+        .flat_map(|b| {
+            b.items.iter().map(move |i| {
+                (
+                    b.code.as_str(),
+                    i.code.as_str(),
+                    i.departments.first().map_or("", |d| d.as_str()),
+                    i.due_days,
+                )
+            })
+        })
+        .collect();
+    let applicant = user::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("users")
+        .expect("a user")
+        .id;
+    let today = Date::today_china();
+    let mut submissions = Vec::new();
+    let mut items = Vec::new();
+    let mut events = Vec::new();
+    let mut ratings = Vec::new();
+    let at = |day: Date, rng: &mut Lcg| -> DateTime<Utc> {
+        #[expect(clippy::cast_possible_wrap)]
+        let secs = rng.next(86_400) as i64;
+        start_of(day) + Duration::seconds(secs)
+    };
+    for k in 0..n {
+        #[expect(clippy::cast_possible_truncation)]
+        let (bundle, item, department, due_days) = places[rng.next(places.len() as u64) as usize];
+        #[expect(clippy::cast_possible_wrap)]
+        let filed_on = today.add_days(-(1 + rng.next(days as u64) as i64));
+        let submitted_at = at(filed_on, &mut rng);
+        let due = catalog.calendar.add_working_days(filed_on, u32::from(due_days));
+        let id = Uuid::now_v7();
+        let submission = Uuid::now_v7();
+        #[expect(clippy::cast_possible_wrap)]
+        let end_on = filed_on.add_days(rng.next(12) as i64);
+        let ending = rng.next(10);
+        let status = if end_on >= today || ending >= 8 {
+            WorkStatus::Accepted
+        } else if ending == 0 {
+            WorkStatus::Rejected
+        } else {
+            WorkStatus::Completed
+        };
+        let mut event = |t: DateTime<Utc>, name: &str, to: Option<WorkStatus>| {
+            events.push(work_item_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                submission_id: Set(submission),
+                work_item_id: Set(Some(id)),
+                at: Set(t),
+                actor_id: Set(None),
+                actor: Set("test".into()),
+                department: Set(Some(department.to_owned())),
+                event: Set(name.to_owned()),
+                from_status: Set(None),
+                to_status: Set(to),
+                comment: Set(None),
+            });
+        };
+        if status != WorkStatus::Accepted {
+            let end = at(end_on, &mut rng).max(submitted_at);
+            if rng.next(4) == 0 && end_on > filed_on {
+                // Returned the day after filing (or on it), supplied later.
+                event(
+                    submitted_at + Duration::minutes(1),
+                    "return",
+                    Some(WorkStatus::Returned),
+                );
+                if rng.next(2) == 0 {
+                    event(
+                        end - Duration::minutes(1),
+                        "supplement",
+                        Some(WorkStatus::Pending),
+                    );
+                }
+            }
+            event(
+                end,
+                if status == WorkStatus::Rejected {
+                    "reject"
+                } else {
+                    "complete"
+                },
+                Some(status),
+            );
+            if rng.next(3) == 0 {
+                #[expect(clippy::cast_possible_truncation)]
+                let score = 1 + rng.next(5) as i16;
+                let voided = score <= 2 && rng.next(2) == 0;
+                ratings.push(rating::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    target_id: Set(id),
+                    submission_id: Set(submission),
+                    work_item_id: Set(Some(id)),
+                    subject: Set(Subject::Person(applicant)),
+                    rater_id: Set(applicant),
+                    department: Set(department.to_owned()),
+                    score: Set(score),
+                    tags: Set(String::new()),
+                    comment_enc: Set(None),
+                    follow_up_enc: Set(None),
+                    follow_up_at: Set(None),
+                    channel: Set(Channel::Online),
+                    entered_by: Set(None),
+                    real_name: Set(false),
+                    status: Set(if voided {
+                        RatingStatus::Voided
+                    } else {
+                        RatingStatus::Valid
+                    }),
+                    appeal_reason: Set(None),
+                    review_comment: Set(None),
+                    case_id: Set(None),
+                    version: Set(1),
+                    created_at: Set(end + Duration::hours(1)),
+                    updated_at: Set(end + Duration::hours(if voided { 30 } else { 1 })),
+                });
+            }
+        }
+        submissions.push(submission::ActiveModel {
+            id: Set(submission),
+            tracking_no: Set(format!("TS{k:08}")),
+            bundle: Set(bundle.to_owned()),
+            catalog_version: Set(catalog.version.clone()),
+            applicant_id: Set(applicant),
+            subject: Set(Subject::Person(applicant)),
+            items: Set(ItemCodes::default()),
+            data_enc: Set("-".into()),
+            idempotency_key: Set(None),
+            payload_hash: Set(String::new()),
+            submitted_at: Set(submitted_at),
+        });
+        items.push(work_item::ActiveModel {
+            id: Set(id),
+            submission_id: Set(submission),
+            tracking_no: Set(format!("TS{k:08}")),
+            bundle: Set(bundle.to_owned()),
+            submitted_at: Set(submitted_at),
+            item: Set(item.to_owned()),
+            department: Set(department.to_owned()),
+            status: Set(status),
+            version: Set(1),
+            due_days: Set(i32::from(due_days)),
+            due_date: Set(Some(due)),
+            clock_started_on: Set(Some(filed_on)),
+            paused_at: Set(None),
+            result: Set(None),
+            corrections: Set(None),
+            created_at: Set(submitted_at),
+            updated_at: Set(submitted_at),
+        });
+    }
+    for chunk in submissions.chunks(200) {
+        submission::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .expect("submissions");
+    }
+    for chunk in items.chunks(200) {
+        work_item::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .expect("items");
+    }
+    for chunk in events.chunks(200) {
+        work_item_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .expect("events");
+    }
+    for chunk in ratings.chunks(200) {
+        rating::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .expect("ratings");
+    }
+}
+
+async fn stored_days_give_what_a_full_recount_gives(app: TestApp) {
+    history(&app, 20_261_204, 1500, 75).await;
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
+    let today = Date::today_china();
+    let queries = [
+        format!("from={}&to={today}", today.add_days(-80)),
+        format!("from={}&to={}", today.add_days(-40), today.add_days(-3)),
+        format!("from={}&to={today}&bundle=newborn", today.add_days(-80)),
+        format!("from={}&to={today}&department=health", today.add_days(-80)),
+    ];
+    let mut recount = Vec::new();
+    for q in &queries {
+        let (status, o) = evaluator.get(&format!("/api/v1/stats/overview?{q}")).await;
+        assert_eq!(status, 200, "{o}");
+        recount.push(o);
+    }
+    assert!(
+        recount[0]["completed"].as_u64().is_some_and(|n| n > 500),
+        "{}",
+        recount[0]
+    );
+    assert!(
+        recount[0]["overdue_now"].as_u64().is_some_and(|n| n > 5),
+        "{}",
+        recount[0]
+    );
+
+    // The worker stores every finished day and month; then again nothing.
+    let stored = store::catch_up(&app.state, Utc::now()).await.expect("catch up");
+    assert!(stored >= 75, "{stored} periods stored");
+    assert_eq!(store::catch_up(&app.state, Utc::now()).await.expect("again"), 0);
+    for (q, expected) in queries.iter().zip(&recount) {
+        let (_, o) = evaluator.get(&format!("/api/v1/stats/overview?{q}")).await;
+        assert_eq!(&o, expected, "{q}");
+    }
+    let (_, b) = evaluator
+        .get(&format!(
+            "/api/v1/stats/bundles/newborn?from={}",
+            today.add_days(-80)
+        ))
+        .await;
+    assert_eq!(b["overview"], recount[2]);
+
+    // Forgetting the store and catching up again changes nothing either.
+    store::forget_all(&app.state).await.expect("forget");
+    assert!(store::catch_up(&app.state, Utc::now()).await.expect("rebuild") >= 75);
+    let (_, o) = evaluator
+        .get(&format!("/api/v1/stats/overview?{}", queries[0]))
+        .await;
+    assert_eq!(o, recount[0]);
+}
