@@ -6,6 +6,9 @@
 //
 // Environment: ONETHING_SERVER_BIN (default target/debug/server),
 // LEPTOS_SITE_ROOT (default target/site), BASE_URL (use a running server).
+// The tests get E2E_DATABASE, the server's SQLite file, when this runner
+// started the server (a test moves a deadline into the past with the
+// sqlite3 command, as time would).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,7 +103,7 @@ try {
   const chosen = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
   // One file at a time: 2 cores, and the tests share one server.
   const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...chosen], {
-    env: { ...process.env, BASE_URL: baseUrl },
+    env: { ...process.env, BASE_URL: baseUrl, ...(dataDir ? { E2E_DATABASE: join(dataDir, 'e2e.db') } : {}) },
     stdio: 'inherit',
   });
   status = await new Promise((ok) => child.on('exit', (code) => ok(code ?? 1)));

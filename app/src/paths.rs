@@ -265,6 +265,18 @@ pub fn stats_overdue(q: &crate::api::StatsQuery) -> String {
     with_stats_query(&format!("{V1}/stats/overdue"), q)
 }
 
+/// `/api/v1/stats/report?…[&format=csv&sheet=…]`
+pub fn stats_report(q: &crate::api::StatsQuery, csv_sheet: Option<&str>) -> String {
+    let base = with_stats_query(&format!("{V1}/stats/report"), q);
+    match csv_sheet {
+        Some(sheet) => {
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}format=csv&sheet={}", encode(sheet))
+        }
+        None => base,
+    }
+}
+
 /// A dashboard page (`/dashboard…`) with the same query.
 pub fn dashboard(base: &str, q: &crate::api::StatsQuery) -> String {
     with_stats_query(base, q)

@@ -11,7 +11,9 @@ use crate::pages::admin::AdminPage;
 use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::cases::{CasePage, CasesPage, NewCasePage};
-use crate::pages::dashboard::{DashboardBundlePage, DashboardOverduePage, DashboardPage};
+use crate::pages::dashboard::{
+    DashboardBundlePage, DashboardOverduePage, DashboardPage, DashboardReportPage,
+};
 use crate::pages::desk::{DeskCasesPage, DeskRatingsPage};
 use crate::pages::dispatch::DispatchPage;
 use crate::pages::hotline::HotlinePage;
@@ -106,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/overdue") view=DashboardOverduePage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/report") view=DashboardReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/bundles/:code") view=DashboardBundlePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

@@ -97,6 +97,10 @@ pub fn load(dir: &Path) -> Result<Catalog, LoadError> {
     let cases: app::feedback::CaseRules = parse(&dir.join(cases_path), &cases_text)?;
     Catalog::build(version, sources)
         .and_then(|c| c.with_case_rules("cases.toml", cases))
+        .map(|mut c| {
+            c.county = meta.county.trim().to_owned();
+            c
+        })
         .map_err(|e| err(&dir.join(&e.file), e.message))
 }
 

@@ -110,6 +110,42 @@ pub struct StatsQuery {
     pub department: Option<String>,
 }
 
+/// `GET /api/v1/stats/report`: the period (a `month`, or `from`/`to`),
+/// the scope, and the form of the file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct ReportQuery {
+    /// `YYYY-MM`: the whole month (instead of `from`/`to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// `xlsx` (default: a sheet per view) or `csv` (one view, UTF-8 with BOM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// For `csv`: `overview` (default), `departments`, `bundles`, `items`
+    /// (with a `bundle`), `trend` or `cases`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+}
+
+impl ReportQuery {
+    pub fn stats(&self) -> StatsQuery {
+        StatsQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            bundle: self.bundle.clone(),
+            department: self.department.clone(),
+        }
+    }
+}
+
 /// Submissions by how they came in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -147,11 +183,11 @@ pub struct TrendPoint {
     pub ended: Count,
 }
 
-/// The figures of one department (or of one item, in a bundle's view).
+/// The figures of one department, bundle or item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartFigures {
-    /// A department code, or an item code in a bundle's `items`.
+    /// A department, bundle or item code.
     pub code: String,
     pub name: String,
     /// For an item: its department's code.
@@ -160,6 +196,8 @@ pub struct PartFigures {
     /// For an item: its promised time limit (承诺时限), working days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_limit_days: Option<u32>,
+    /// Submissions with work for it (for an item: as `work_items`).
+    pub submissions: Count,
     pub work_items: Count,
     pub completed: Count,
     pub rejected: Count,
@@ -174,6 +212,8 @@ pub struct PartFigures {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StatsOverview {
+    /// The county served, e.g. 眉县 (may be empty).
+    pub county: String,
     pub from: String,
     pub to: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,6 +259,8 @@ pub struct StatsOverview {
     pub trend_step: String,
     pub trend: Vec<TrendPoint>,
     pub departments: Vec<PartFigures>,
+    /// Every bundle with work in the period or overdue now.
+    pub bundles: Vec<PartFigures>,
 }
 
 /// `GET /api/v1/stats/bundles/{code}`: one bundle's figures and its items.

@@ -217,6 +217,8 @@ impl CatalogError {
 pub struct Catalog {
     /// Recorded on every submission; changes whenever any catalog file changes.
     pub version: String,
+    /// The county served (`catalog.toml` `county`), e.g. 眉县; may be empty.
+    pub county: String,
     pub departments: Vec<Department>,
     pub bundles: Vec<Bundle>,
     /// Steps of merged forms, in order.
@@ -277,6 +279,7 @@ impl Catalog {
             check_policies(&policies_file, policies_src, &departments, &bundles, &fields)?;
         Ok(Self {
             version,
+            county: String::new(),
             policies,
             policy_bundles,
             departments: departments.list,

@@ -12,6 +12,9 @@ pub struct CatalogMeta {
     pub label: String,
     #[serde(default)]
     pub source: String,
+    /// The county the platform serves, e.g. 眉县 (on reports).
+    #[serde(default)]
+    pub county: String,
 }
 
 /// `departments.toml`.

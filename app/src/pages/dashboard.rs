@@ -71,18 +71,19 @@ pub fn DashboardPage() -> impl IntoView {
             }
             render=|(me, bundles, departments, o, q): (Me, Vec<BundleDto>, Vec<DepartmentDto>, StatsOverview, StatsQuery)| {
                 let title = scope_title(&o, &bundles, &departments);
-                let lead_links = bundle_links(&me, &bundles, &q);
+                let bundle_rows = bundles_view(&me, &o, &q);
                 view! {
                     <section class="panel dashboard">
                         <p class="tag">"效能评估 · 县政务服务中心"</p>
                         <h1>{title}</h1>
                         {filter_form("/dashboard", &q, &o, Some((&bundles, &departments)))}
                         {headline(&o, &q)}
+                        {downloads(&q)}
                         {trend(&o)}
                     </section>
                     {departments_view(&o, &q)}
+                    {bundle_rows}
                     {quality(&o)}
-                    {lead_links}
                 }
             }/>
     }
@@ -113,6 +114,7 @@ pub fn DashboardBundlePage() -> impl IntoView {
                         <h1>{b.name.clone()}</h1>
                         {filter_form(&here, &q, &b.overview, None)}
                         {headline(&b.overview, &q)}
+                        {downloads(&q)}
                         {trend(&b.overview)}
                     </section>
                     {items_view(&b.items, &q)}
@@ -138,6 +140,51 @@ pub fn DashboardOverduePage() -> impl IntoView {
                 }
             }
             render=|(me, list, q): (Me, OverdueList, StatsQuery)| overdue_view(&me, &list, &q)/>
+    }
+}
+
+/// The printable 评估报告: the same figures, laid out for A4.
+#[component]
+pub fn DashboardReportPage() -> impl IntoView {
+    let q = query_of_url();
+    view! {
+        <Title text="效能评估报告"/>
+        <RequireLogin here="/dashboard/report"
+            load=move |api: Api| {
+                let q = q.clone();
+                async move {
+                    reader(&api).await?;
+                    let bundles = api.get::<Vec<BundleDto>>(paths::BUNDLES).await?;
+                    let departments = api.get::<Vec<DepartmentDto>>(paths::DEPARTMENTS).await?;
+                    let o = api.get::<StatsOverview>(&paths::stats_overview(&q)).await?;
+                    Ok((bundles, departments, o, q))
+                }
+            }
+            render=|(bundles, departments, o, q): (Vec<BundleDto>, Vec<DepartmentDto>, StatsOverview, StatsQuery)| {
+                let county = if o.county.is_empty() { "本县".to_owned() } else { o.county.clone() };
+                let scope = scope_title(&o, &bundles, &departments);
+                let bundle_rows = o.bundles.iter().map(|b| part_row(view! { <span>{b.name.clone()}</span> }.into_any(), b, None, None)).collect_view();
+                view! {
+                    <article class="report">
+                        <header class="report-head">
+                            <h1>{format!("{county}政务服务效能评估报告")}</h1>
+                            <p>{format!("{scope} · {} 至 {}", o.from, o.to)}</p>
+                            <p class="muted small no-print">"用浏览器的“打印”（Ctrl+P）即可存为 A4 PDF。"<a href=paths::stats_report(&q, None)>"下载 Excel"</a></p>
+                        </header>
+                        <section class="report-section">
+                            <h2>"一、总体情况"</h2>
+                            {headline(&o, &q)}
+                            {trend(&o)}
+                        </section>
+                        {departments_view(&o, &q)}
+                        <section class="report-section page-break">
+                            <h2>"各“一件事”"</h2>
+                            {part_table("一件事", false, bundle_rows)}
+                        </section>
+                        {quality(&o)}
+                    </article>
+                }
+            }/>
     }
 }
 
@@ -202,12 +249,14 @@ fn filter_form(
             })
             .collect_view();
         view! {
-            <label>"一件事"
-                <select name="bundle"><option value="">"全部"</option>{bundle_options}</select>
-            </label>
-            <label>"部门"
-                <select name="department"><option value="">"全部"</option>{dept_options}</select>
-            </label>
+            <div class="field-inline">
+                <label for="stats-bundle">"一件事"</label>
+                <select id="stats-bundle" name="bundle"><option value="">"全部"</option>{bundle_options}</select>
+            </div>
+            <div class="field-inline">
+                <label for="stats-department">"部门"</label>
+                <select id="stats-department" name="department"><option value="">"全部"</option>{dept_options}</select>
+            </div>
         }
     });
     let ranges = quick_ranges(Date::today_china())
@@ -227,8 +276,14 @@ fn filter_form(
         .collect_view();
     view! {
         <form method="get" action=action.to_owned() class="stats-filter">
-            <label>"开始日期"<input type="date" name="from" value=o.from.clone()/></label>
-            <label>"结束日期"<input type="date" name="to" value=o.to.clone()/></label>
+            <div class="field-inline">
+                <label for="stats-from">"开始日期"</label>
+                <input id="stats-from" type="date" name="from" value=o.from.clone()/>
+            </div>
+            <div class="field-inline">
+                <label for="stats-to">"结束日期"</label>
+                <input id="stats-to" type="date" name="to" value=o.to.clone()/>
+            </div>
             {selects}
             <button class="button" type="submit">"查询"</button>
         </form>
@@ -245,7 +300,7 @@ fn headline(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> {
         ("办结", o.completed.to_string(), "件"),
         ("按时办结率", percent(o.on_time_rate), ""),
         ("办理用时中位数", days(o.median_working_days), "个工作日"),
-        ("90% 在", days(o.p90_working_days), "个工作日内"),
+        ("90% 办结用时", days(o.p90_working_days), "个工作日"),
         ("补正率", percent(o.correction_rate), ""),
         ("不予办理率", percent(o.rejection_rate), ""),
         ("好差评满意率", percent(o.satisfaction_rate), ""),
@@ -365,7 +420,6 @@ fn departments_view(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> 
         .departments
         .iter()
         .map(|d| {
-            let late = d.overdue_now != Count::Exact(0);
             let href = paths::dashboard(
                 "/dashboard/overdue",
                 &StatsQuery {
@@ -373,18 +427,12 @@ fn departments_view(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> 
                     ..q.clone()
                 },
             );
-            view! {
-                <tr>
-                    <th scope="row">{d.name.clone()}</th>
-                    <td>{d.work_items.to_string()}</td>
-                    <td>{d.completed.to_string()}</td>
-                    <td>{d.rejected.to_string()}</td>
-                    <td>{percent(d.on_time_rate)}</td>
-                    <td>{days(d.median_working_days)}</td>
-                    <td>{percent(d.satisfaction_rate)}</td>
-                    <td class:late=late>{if late { view! { <a href=href>{d.overdue_now.to_string()}</a> }.into_any() } else { view! { "0" }.into_any() }}</td>
-                </tr>
-            }
+            part_row(
+                view! { <span>{d.name.clone()}</span> }.into_any(),
+                d,
+                None,
+                Some(href),
+            )
         })
         .collect_view();
     let summary = o
@@ -395,18 +443,13 @@ fn departments_view(o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> 
         .join("，");
     (!o.departments.is_empty()).then(|| {
         view! {
-            <section class="panel">
+            <section class="panel report-section">
                 <h2>"各部门"</h2>
                 <figure class="chart">
                     <figcaption>"各部门子件量（红色：有逾期）"</figcaption>
-                    <svg viewBox=format!("0 0 520 {h}") role="img" aria-label=format!("各部门子件量：{summary}")>{bars}</svg>
+                    <svg class="bars" viewBox=format!("0 0 520 {h}") role="img" aria-label=format!("各部门子件量：{summary}")>{bars}</svg>
                 </figure>
-                <div class="table-wrap">
-                    <table class="table stats-table">
-                        <thead><tr><th>"部门"</th><th>"子件"</th><th>"办结"</th><th>"不予办理"</th><th>"按时办结率"</th><th>"用时中位数"</th><th>"满意率"</th><th>"当前逾期"</th></tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
+                {part_table("部门", false, rows)}
             </section>
         }
     })
@@ -416,32 +459,23 @@ fn items_view(items: &[PartFigures], q: &StatsQuery) -> impl IntoView + use<> {
     let rows = items
         .iter()
         .map(|i| {
-            let late = i.overdue_now != Count::Exact(0);
             let href = paths::dashboard("/dashboard/overdue", q);
-            let limit = i.time_limit_days.map(|d| format!("{d} 个工作日")).unwrap_or_default();
-            view! {
-                <tr>
-                    <th scope="row">{i.name.clone()}</th>
-                    <td>{limit}</td>
-                    <td>{i.work_items.to_string()}</td>
-                    <td>{i.completed.to_string()}</td>
-                    <td>{percent(i.on_time_rate)}</td>
-                    <td>{days(i.median_working_days)}</td>
-                    <td>{percent(i.satisfaction_rate)}</td>
-                    <td class:late=late>{if late { view! { <a href=href>{i.overdue_now.to_string()}</a> }.into_any() } else { view! { "0" }.into_any() }}</td>
-                </tr>
-            }
+            let limit = i
+                .time_limit_days
+                .map(|d| format!("{d} 个工作日"))
+                .unwrap_or_default();
+            part_row(
+                view! { <span>{i.name.clone()}</span> }.into_any(),
+                i,
+                Some(limit),
+                Some(href),
+            )
         })
         .collect_view();
     view! {
-        <section class="panel">
+        <section class="panel report-section">
             <h2>"各事项"</h2>
-            <div class="table-wrap">
-                <table class="table stats-table">
-                    <thead><tr><th>"事项"</th><th>"承诺时限"</th><th>"子件"</th><th>"办结"</th><th>"按时办结率"</th><th>"用时中位数"</th><th>"满意率"</th><th>"当前逾期"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            {part_table("事项", true, rows)}
         </section>
     }
 }
@@ -472,7 +506,7 @@ fn quality(o: &StatsOverview) -> impl IntoView + use<> {
     .map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> })
     .collect_view();
     view! {
-        <section class="panel">
+        <section class="panel report-section">
             <h2>"服务质量"</h2>
             <dl class="kv">{facts}</dl>
             <div class="table-wrap">
@@ -485,30 +519,94 @@ fn quality(o: &StatsOverview) -> impl IntoView + use<> {
     }
 }
 
-/// The bundles a reader can open: all for the county office, the led ones
-/// for a lead department.
-fn bundle_links(me: &Me, bundles: &[BundleDto], q: &StatsQuery) -> impl IntoView + use<> {
+/// The bundles' figures; a bundle's name opens its page for the county
+/// office and its lead department.
+fn bundles_view(me: &Me, o: &StatsOverview, q: &StatsQuery) -> impl IntoView + use<> {
     let county = me.has(Role::Evaluator) || me.has(Role::Admin);
-    let links = bundles
+    let rows = o
+        .bundles
         .iter()
-        .filter(|b| county || me.lead_bundles.contains(&b.code))
         .map(|b| {
-            let href = paths::dashboard(
-                &format!("/dashboard/bundles/{}", paths::encode(&b.code)),
-                &StatsQuery {
-                    bundle: None,
-                    department: None,
-                    ..q.clone()
-                },
-            );
-            view! { <li><a href=href>{b.name.clone()}</a></li> }
+            let name = if county || me.lead_bundles.contains(&b.code) {
+                let href = paths::dashboard(
+                    &format!("/dashboard/bundles/{}", paths::encode(&b.code)),
+                    &StatsQuery {
+                        bundle: None,
+                        department: None,
+                        ..q.clone()
+                    },
+                );
+                view! { <a href=href>{b.name.clone()}</a> }.into_any()
+            } else {
+                view! { <span>{b.name.clone()}</span> }.into_any()
+            };
+            part_row(name, b, None, None)
         })
         .collect_view();
+    (!o.bundles.is_empty()).then(|| {
+        view! {
+            <section class="panel report-section">
+                <h2>"各“一件事”"</h2>
+                {part_table("一件事", false, rows)}
+            </section>
+        }
+    })
+}
+
+/// A row of figures; `overdue` links the red cell to the items behind it.
+fn part_row(
+    name: AnyView,
+    p: &PartFigures,
+    limit: Option<String>,
+    overdue: Option<String>,
+) -> impl IntoView + use<> {
+    let late = p.overdue_now != Count::Exact(0);
+    let late_cell = match (late, overdue) {
+        (true, Some(href)) => view! { <a href=href>{p.overdue_now.to_string()}</a> }.into_any(),
+        _ => view! { <span>{p.overdue_now.to_string()}</span> }.into_any(),
+    };
     view! {
-        <section class="panel">
-            <h2>"各“一件事”"</h2>
-            <ul class="link-list">{links}</ul>
-        </section>
+        <tr>
+            <th scope="row">{name}</th>
+            {limit.map(|l| view! { <td>{l}</td> })}
+            <td>{p.submissions.to_string()}</td>
+            <td>{p.work_items.to_string()}</td>
+            <td>{p.completed.to_string()}</td>
+            <td>{p.rejected.to_string()}</td>
+            <td>{percent(p.on_time_rate)}</td>
+            <td>{days(p.median_working_days)}</td>
+            <td>{percent(p.satisfaction_rate)}</td>
+            <td class:late=late>{late_cell}</td>
+        </tr>
+    }
+}
+
+fn part_table(first: &'static str, with_limit: bool, rows: impl IntoView) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table stats-table">
+                <thead>
+                    <tr>
+                        <th>{first}</th>
+                        {with_limit.then(|| view! { <th>"承诺时限"</th> })}
+                        <th>"办件量"</th><th>"子件"</th><th>"办结"</th><th>"不予办理"</th>
+                        <th>"按时办结率"</th><th>"用时中位数"</th><th>"满意率"</th><th>"当前逾期"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The report in three forms.
+fn downloads(q: &StatsQuery) -> impl IntoView + use<> {
+    view! {
+        <p class="downloads">
+            <a class="button secondary" href=paths::stats_report(q, None) download="">"下载评估报告（Excel）"</a>
+            <a href=paths::stats_report(q, Some("departments")) download="">"各部门（CSV）"</a>
+            <a href=paths::dashboard("/dashboard/report", q)>"打印版"</a>
+        </p>
     }
 }
 

@@ -426,6 +426,12 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             None,
             [401, 403, 403, 200, 200, 200, 403, 403, 200],
         ),
+        row(
+            Method::GET,
+            "/api/v1/stats/report?format=csv&department=health",
+            None,
+            [401, 403, 403, 403, 200, 200, 403, 403, 200],
+        ),
         row(Method::GET, "/api/v1/enterprises", None, logged_in),
         row(
             Method::POST,

@@ -27,6 +27,8 @@ both_backends!(
     bad_queries_are_refused_with_the_field,
     #[demo]
     stored_days_give_what_a_full_recount_gives,
+    #[demo]
+    the_report_holds_the_numbers_of_the_overview,
 );
 
 fn field_code(v: &Value) -> (Value, Value) {
@@ -448,4 +450,98 @@ async fn stored_days_give_what_a_full_recount_gives(app: TestApp) {
         .get(&format!("/api/v1/stats/overview?{}", queries[0]))
         .await;
     assert_eq!(o, recount[0]);
+}
+
+async fn the_report_holds_the_numbers_of_the_overview(app: TestApp) {
+    use calamine::{Data, Reader, Xlsx};
+
+    history(&app, 7, 600, 40).await;
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
+    let today = Date::today_china();
+    let from = today.add_days(-35);
+    let q = format!("from={from}&to={today}");
+    let (_, o) = evaluator.get(&format!("/api/v1/stats/overview?{q}")).await;
+
+    let res = evaluator
+        .client
+        .get(evaluator.url(&format!("/api/v1/stats/report?{q}")))
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"),
+        "{disposition}"
+    );
+    let bytes = res.bytes().await.expect("bytes");
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    assert_eq!(book.sheet_names(), ["总览", "各部门", "各一件事", "趋势", "诉求"]);
+    let overview = book.worksheet_range("总览").expect("总览");
+    let title = overview.get_value((0, 0)).expect("title").to_string();
+    assert!(
+        title.starts_with("眉县效能评估报告") && title.contains(&from.to_string()),
+        "{title}"
+    );
+    let value = |label: &str| {
+        overview
+            .rows()
+            .find(|r| r[0] == Data::String(label.to_owned()))
+            .map(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("{label}"))
+    };
+    let number = |v: &Value| Data::Float(v.as_f64().expect("number"));
+    assert_eq!(value("办件量"), number(&o["submissions"]));
+    assert_eq!(value("办结"), number(&o["completed"]));
+    assert_eq!(value("按时办结率"), number(&o["on_time_rate"]));
+    assert_eq!(value("当前逾期"), number(&o["overdue_now"]));
+    let departments = book.worksheet_range("各部门").expect("各部门");
+    let health = departments
+        .rows()
+        .find(|r| r[0] == Data::String("县卫健局".into()))
+        .expect("县卫健局 row");
+    assert_eq!(health[3], number(&department(&o, "health")["completed"]));
+
+    // One view as CSV: UTF-8 with a BOM, CRLF.
+    let res = evaluator
+        .client
+        .get(evaluator.url(&format!("/api/v1/stats/report?{q}&format=csv&sheet=departments")))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = res.text().await.expect("text");
+    assert!(text.starts_with("\u{feff}部门,办件量,子件,"), "{text}");
+    assert!(text.contains("\r\n县卫健局,"), "{text}");
+
+    // A month; bad forms.
+    let month = format!("{:04}-{:02}", today.year(), today.month());
+    let res = evaluator
+        .client
+        .get(evaluator.url(&format!("/api/v1/stats/report?month={month}")))
+        .send()
+        .await
+        .expect("month");
+    assert_eq!(res.status(), 200);
+    for (query, field) in [
+        ("month=2026-1", "month"),
+        ("format=pdf", "format"),
+        ("format=csv&sheet=nope", "sheet"),
+        ("format=csv&sheet=items", "sheet"),
+    ] {
+        let (status, r) = evaluator.get(&format!("/api/v1/stats/report?{query}")).await;
+        assert_eq!(
+            (status, r["error"]["fields"][0]["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!(field)),
+            "{query}"
+        );
+    }
 }

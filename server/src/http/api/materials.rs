@@ -248,7 +248,7 @@ pub async fn get(
 }
 
 /// The name for `filename=`: ASCII only, no quotes or backslashes.
-fn ascii_fallback(name: &str) -> String {
+pub(crate) fn ascii_fallback(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -267,7 +267,7 @@ fn ascii_fallback(name: &str) -> String {
 }
 
 /// RFC 8187 `attr-char` percent-encoding for `filename*=`.
-fn percent_encode(name: &str) -> String {
+pub(crate) fn percent_encode(name: &str) -> String {
     let mut out = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {

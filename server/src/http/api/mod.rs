@@ -10,7 +10,7 @@ mod docs;
 mod feedback;
 mod forms;
 mod health;
-mod materials;
+pub(crate) mod materials;
 pub mod openapi;
 mod stats;
 mod work;
@@ -55,6 +55,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::overview))
         .routes(routes!(stats::bundle))
         .routes(routes!(stats::overdue))
+        .routes(routes!(stats::report))
         .routes(routes!(work::queue))
         .routes(routes!(work::detail))
         .routes(routes!(work::act))

@@ -1,13 +1,18 @@
 //! 效能评估 (`/api/v1/stats`).
 
-use app::api::{BundleStats, ErrorEnvelope, OverdueList, StatsOverview, StatsQuery};
+use app::api::{BundleStats, ErrorEnvelope, OverdueList, ReportQuery, StatsOverview, StatsQuery};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::http::api::materials::{ascii_fallback, percent_encode};
 use crate::http::error::ApiError;
 use crate::identity::Actor;
-use crate::services::stats;
+use crate::services::ServiceError;
+use crate::services::stats::{self, report};
 
 /// The figures of a period
 ///
@@ -90,4 +95,84 @@ pub async fn overdue(
     Query(q): Query<StatsQuery>,
 ) -> Result<Json<OverdueList>, ApiError> {
     Ok(Json(stats::overdue(&state, &actor, &q).await?))
+}
+
+/// A report file (described for the document).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ReportFile(Vec<u8>);
+
+/// The 评估报告 as a file
+///
+/// `xlsx` (the default): a workbook with a sheet per view — 总览, 各部门,
+/// 各一件事, 各事项 (with a `bundle`), 趋势, 诉求 — each headed by the
+/// county, the scope and the period. `csv`: one of those views (`sheet`),
+/// UTF-8 with a byte-order mark and CRLF line ends, so that Excel on
+/// Chinese Windows opens it. Counts of 1–4 are `<5`. Same access as the
+/// overview.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/report",
+    operation_id = "stats_report",
+    tag = "stats",
+    params(ReportQuery),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The report, as an attachment.", content(
+            (ReportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (ReportFile = "text/csv"),
+        )),
+        (status = 403, description = "`forbidden`, as for the overview.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: as for the overview; `month` `invalid_month`; `format` `invalid` (xlsx, csv); `sheet` `invalid`.", body = ErrorEnvelope),
+    ),
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let format = q.format.as_deref().unwrap_or("xlsx");
+    if !matches!(format, "xlsx" | "csv") {
+        return Err(ServiceError::field("format", "invalid", "格式只能是 xlsx 或 csv").into());
+    }
+    let sheet = q.sheet.as_deref().unwrap_or("overview");
+    if !report::SHEETS.contains(&sheet) {
+        return Err(ServiceError::field("sheet", "invalid", "没有这张表").into());
+    }
+    let r = report::build(&state, &actor, &q.stats(), q.month.as_deref()).await?;
+    let (body, content_type, name) = if format == "csv" {
+        let t = r
+            .tables
+            .iter()
+            .find(|t| t.key == sheet)
+            .ok_or_else(|| ServiceError::field("sheet", "invalid", "只有选了“一件事”才有各事项表"))?;
+        (
+            report::csv(t).into_bytes(),
+            "text/csv; charset=utf-8",
+            format!("效能评估-{}-{}.csv", t.name, r.period),
+        )
+    } else {
+        (
+            report::xlsx(&r).map_err(ServiceError::Unexpected)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("效能评估-{}.xlsx", r.period),
+        )
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_fallback(&name),
+        percent_encode(&name)
+    );
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
 }

@@ -168,12 +168,13 @@ pub struct Parts<'a> {
     pub overdue: &'a HashMap<Place, i64>,
 }
 
-fn part(code: &str, name: &str, t: &Tally, overdue: i64) -> PartFigures {
+fn part(code: &str, name: &str, t: &Tally, submissions: &[u64; 3], overdue: i64) -> PartFigures {
     PartFigures {
         code: code.to_owned(),
         name: name.to_owned(),
         department: None,
         time_limit_days: None,
+        submissions: of(submissions.iter().sum()),
         work_items: of(t.work_items),
         completed: of(t.completed),
         rejected: of(t.rejected),
@@ -238,6 +239,7 @@ pub fn overview(p: &Parts<'_>) -> StatsOverview {
     let empty = Tally::default();
 
     StatsOverview {
+        county: p.catalog.county.clone(),
         from: p.from.to_string(),
         to: p.to.to_string(),
         bundle: p.bundle.map(ToOwned::to_owned),
@@ -293,14 +295,17 @@ pub fn overview(p: &Parts<'_>) -> StatsOverview {
             .filter(|d| p.department.is_none_or(|x| x == *d))
             .map(|d| {
                 let name = p.catalog.department(d).map_or(d, |x| x.name.as_str());
+                let t = per_dept.get(d).unwrap_or(&empty);
                 part(
                     d,
                     name,
-                    per_dept.get(d).unwrap_or(&empty),
+                    t,
+                    &t.department_submissions,
                     overdue_dept.get(d).copied().unwrap_or(0),
                 )
             })
             .collect(),
+        bundles: bundles(p),
     }
 }
 
@@ -327,15 +332,43 @@ pub fn items(p: &Parts<'_>, bundle: &app::catalog::Bundle) -> Vec<PartFigures> {
                 .filter(|(pl, _)| pl.item == i.code.as_str())
                 .map(|(_, n)| n)
                 .sum();
-            let mut f = part(
-                i.code.as_str(),
-                &i.name,
-                per_item.get(i.code.as_str()).unwrap_or(&empty),
-                overdue,
-            );
+            let t = per_item.get(i.code.as_str()).unwrap_or(&empty);
+            let mut f = part(i.code.as_str(), &i.name, t, &[t.work_items, 0, 0], overdue);
             f.department = i.departments.first().map(|d| d.to_string());
             f.time_limit_days = Some(u32::from(i.due_days));
             f
+        })
+        .collect()
+}
+
+/// Every bundle with anything in the period or overdue now, in catalog order.
+pub fn bundles(p: &Parts<'_>) -> Vec<PartFigures> {
+    let mut per_bundle: HashMap<&str, Tally> = HashMap::new();
+    for (k, n) in p.totals {
+        per_bundle.entry(k.place.bundle.as_str()).or_default().add(k, *n);
+    }
+    let mut overdue: HashMap<&str, i64> = HashMap::new();
+    for (place, n) in p.overdue {
+        *overdue.entry(place.bundle.as_str()).or_default() += n;
+    }
+    let empty = Tally::default();
+    p.catalog
+        .bundles
+        .iter()
+        .filter_map(|b| {
+            let code = b.code.as_str();
+            let late = overdue.get(code).copied().unwrap_or(0);
+            let t = match per_bundle.get(code) {
+                Some(t) => t,
+                None if late > 0 => &empty,
+                None => return None,
+            };
+            let submissions = if p.department.is_some() {
+                &t.department_submissions
+            } else {
+                &t.submissions
+            };
+            Some(part(code, &b.name, t, submissions, late))
         })
         .collect()
 }

@@ -9,11 +9,12 @@
 pub mod facts;
 pub mod figures;
 pub mod load;
+pub mod report;
 pub mod store;
 
 use std::time::Duration;
 
-use app::api::{BundleStats, OverdueItem, OverdueList, Role, StatsOverview, StatsQuery};
+use app::api::{BundleStats, OverdueItem, OverdueList, PartFigures, Role, StatsOverview, StatsQuery};
 use app::catalog::Catalog;
 use app::domain::Date;
 use chrono::Utc;
@@ -158,7 +159,14 @@ const TREND: [&str; 4] = [
     measure::REJECTED,
 ];
 
-async fn compute(state: &AppState, s: &Scope) -> ServiceResult<(StatsOverview, Vec<app::api::PartFigures>)> {
+/// Everything computed for a scope.
+pub struct Computed {
+    pub overview: StatsOverview,
+    /// The items of the scope's bundle (none without one).
+    pub items: Vec<PartFigures>,
+}
+
+async fn compute(state: &AppState, s: &Scope) -> ServiceResult<Computed> {
     let filter = s.filter();
     let rows = store::read(state, s.from, s.to, filter, Grain::Months, None)
         .await
@@ -190,13 +198,16 @@ async fn compute(state: &AppState, s: &Scope) -> ServiceResult<(StatsOverview, V
         Some(b) => figures::items(&parts, b),
         None => Vec::new(),
     };
-    Ok((figures::overview(&parts), items))
+    Ok(Computed {
+        overview: figures::overview(&parts),
+        items,
+    })
 }
 
 /// `GET /api/v1/stats/overview`.
 pub async fn overview(state: &AppState, actor: &Actor, q: &StatsQuery) -> ServiceResult<StatsOverview> {
     let s = scope(&state.catalog, actor, q, Date::today_china())?;
-    Ok(compute(state, &s).await?.0)
+    Ok(compute(state, &s).await?.overview)
 }
 
 /// `GET /api/v1/stats/bundles/{code}`: the county office and the bundle's
@@ -219,13 +230,13 @@ pub async fn bundle(
         ..q.clone()
     };
     let s = scope(&state.catalog, actor, &q, Date::today_china())?;
-    let (overview, items) = compute(state, &s).await?;
+    let c = compute(state, &s).await?;
     Ok(BundleStats {
         code: b.code.to_string(),
         name: b.name.clone(),
         lead_department: b.lead_department.to_string(),
-        overview,
-        items,
+        overview: c.overview,
+        items: c.items,
     })
 }
 
