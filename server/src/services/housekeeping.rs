@@ -41,14 +41,8 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Re
 
 /// Runs the jobs now and then every [`EVERY`], logging failures.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = run_once(&state, Utc::now()).await {
-                tracing::error!(error = %format!("{e:#}"), "housekeeping failed");
-            }
-        }
+    super::periodically(EVERY, "housekeeping", move || {
+        let state = state.clone();
+        async move { run_once(&state, Utc::now()).await.map(|_| ()) }
     })
 }

@@ -28,6 +28,29 @@ pub mod work_items;
 
 use app::api::FieldError;
 
+/// Runs `job` now and then every `period` (a late run is not made up),
+/// logging a failure under `what`.
+pub fn periodically<F, Fut>(
+    period: std::time::Duration,
+    what: &'static str,
+    job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = job().await {
+                tracing::error!(error = %format!("{e:#}"), job = what, "background job failed");
+            }
+        }
+    })
+}
+
 /// The errors a service can report.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

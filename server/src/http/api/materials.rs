@@ -215,12 +215,7 @@ pub async fn get(
     };
     let (dto, stream) = uploads::open(&state, &actor, &meta, id, &signed).await?;
     let inline = q.download != Some(1) && (dto.is_image() || dto.content_type == "application/pdf");
-    let disposition = format!(
-        "{}; filename=\"{}\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        ascii_fallback(&dto.filename),
-        percent_encode(&dto.filename)
-    );
+    let disposition = content_disposition(inline, &dto.filename);
     let mut res = Body::from_stream(stream.map_err(std::io::Error::other)).into_response();
     let h = res.headers_mut();
     let put = |h: &mut axum::http::HeaderMap, k, v: String| {
@@ -247,8 +242,19 @@ pub async fn get(
     Ok(res)
 }
 
+/// `inline` or `attachment`, with the name for every browser: an ASCII
+/// `filename=` and the UTF-8 `filename*=` (RFC 6266).
+pub(crate) fn content_disposition(inline: bool, name: &str) -> String {
+    format!(
+        "{}; filename=\"{}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        ascii_fallback(name),
+        percent_encode(name)
+    )
+}
+
 /// The name for `filename=`: ASCII only, no quotes or backslashes.
-pub(crate) fn ascii_fallback(name: &str) -> String {
+fn ascii_fallback(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -267,7 +273,7 @@ pub(crate) fn ascii_fallback(name: &str) -> String {
 }
 
 /// RFC 8187 `attr-char` percent-encoding for `filename*=`.
-pub(crate) fn percent_encode(name: &str) -> String {
+fn percent_encode(name: &str) -> String {
     let mut out = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {

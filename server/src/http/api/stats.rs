@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::http::api::materials::{ascii_fallback, percent_encode};
+use crate::http::api::materials::content_disposition;
 use crate::http::error::ApiError;
 use crate::identity::Actor;
 use crate::services::ServiceError;
@@ -159,11 +159,7 @@ pub async fn report(
             format!("效能评估-{}.xlsx", r.period),
         )
     };
-    let disposition = format!(
-        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-        ascii_fallback(&name),
-        percent_encode(&name)
-    );
+    let disposition = content_disposition(false, &name);
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -25,6 +25,11 @@ pub fn start_of(day: Date) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// `c` in `[start, end)`.
+fn during(c: impl ColumnTrait, start: DateTime<Utc>, end: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(c.gte(start)).add(c.lt(end))
+}
+
 fn day_of(t: DateTime<Utc>) -> Date {
     Date::china_day_of(t.timestamp())
 }
@@ -43,8 +48,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
             work_item::Column::Department,
             work_item::Column::SubmittedAt,
         ])
-        .filter(work_item::Column::SubmittedAt.gte(start))
-        .filter(work_item::Column::SubmittedAt.lt(end))
+        .filter(during(work_item::Column::SubmittedAt, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -72,8 +76,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
             work_item_event::Column::ToStatus,
         ])
         .filter(work_item_event::Column::ToStatus.is_in([WorkStatus::Completed, WorkStatus::Rejected]))
-        .filter(work_item_event::Column::At.gte(start))
-        .filter(work_item_event::Column::At.lt(end))
+        .filter(during(work_item_event::Column::At, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -126,8 +129,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
     let made: Vec<(Uuid, DateTime<Utc>)> = commitment::Entity::find()
         .select_only()
         .columns([commitment::Column::WorkItemId, commitment::Column::CreatedAt])
-        .filter(commitment::Column::CreatedAt.gte(start))
-        .filter(commitment::Column::CreatedAt.lt(end))
+        .filter(during(commitment::Column::CreatedAt, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -138,8 +140,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
             commitment::Column::DecidedAt,
             commitment::Column::Status,
         ])
-        .filter(commitment::Column::DecidedAt.gte(start))
-        .filter(commitment::Column::DecidedAt.lt(end))
+        .filter(during(commitment::Column::DecidedAt, start, end))
         .filter(commitment::Column::Status.is_in([CommitmentState::Fulfilled, CommitmentState::Breached]))
         .into_tuple()
         .all(db)
@@ -171,8 +172,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
         .select_only()
         .columns(cols)
         .column(rating::Column::CreatedAt)
-        .filter(rating::Column::CreatedAt.gte(start))
-        .filter(rating::Column::CreatedAt.lt(end))
+        .filter(during(rating::Column::CreatedAt, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -181,8 +181,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
         .columns(cols)
         .column(rating::Column::UpdatedAt)
         .filter(rating::Column::Status.eq(RatingStatus::Voided))
-        .filter(rating::Column::UpdatedAt.gte(start))
-        .filter(rating::Column::UpdatedAt.lt(end))
+        .filter(during(rating::Column::UpdatedAt, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -220,8 +219,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
             case::Column::Department,
             case::Column::CreatedAt,
         ])
-        .filter(case::Column::CreatedAt.gte(start))
-        .filter(case::Column::CreatedAt.lt(end))
+        .filter(during(case::Column::CreatedAt, start, end))
         .into_tuple()
         .all(db)
         .await?;
@@ -235,8 +233,7 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
             case_event::Column::AnswerDue,
         ])
         .filter(case_event::Column::Action.eq("answer"))
-        .filter(case_event::Column::At.gte(start))
-        .filter(case_event::Column::At.lt(end))
+        .filter(during(case_event::Column::At, start, end))
         .into_tuple()
         .all(db)
         .await?;

@@ -296,16 +296,14 @@ pub const EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// Stores finished days now and then every [`EVERY`], logging failures.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match store::catch_up(&state, Utc::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(periods = n, "stats: stored finished days"),
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "stats: storing days failed"),
+    super::periodically(EVERY, "stats", move || {
+        let state = state.clone();
+        async move {
+            let n = store::catch_up(&state, Utc::now()).await?;
+            if n > 0 {
+                tracing::info!(periods = n, "stats: stored finished days");
             }
+            Ok(())
         }
     })
 }
