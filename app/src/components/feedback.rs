@@ -155,14 +155,17 @@ pub enum Desk {
     Cases,
     /// 好差评: ratings.
     Ratings,
+    /// 效能评估 of the department (and the bundles it leads).
+    Stats,
 }
 
-/// The tabs between a department's queues: 办件, 诉求, 好差评.
+/// The tabs of a department's desk: 办件, 诉求, 好差评, 效能.
 pub fn desk_nav(current: Desk) -> impl IntoView {
     let links = [
         (Desk::WorkItems, "/workbench", "办件"),
         (Desk::Cases, "/workbench/cases", "诉求"),
         (Desk::Ratings, "/workbench/ratings", "好差评"),
+        (Desk::Stats, "/dashboard", "效能"),
     ]
     .into_iter()
     .map(|(desk, href, label)| {

@@ -13,6 +13,7 @@ use crate::api::{
     StatsQuery, TrendPoint,
 };
 use crate::client::Api;
+use crate::components::feedback::{Desk, desk_nav};
 use crate::components::page::{PageError, RequireLogin};
 use crate::domain::Date;
 use crate::paths;
@@ -72,7 +73,9 @@ pub fn DashboardPage() -> impl IntoView {
             render=|(me, bundles, departments, o, q): (Me, Vec<BundleDto>, Vec<DepartmentDto>, StatsOverview, StatsQuery)| {
                 let title = scope_title(&o, &bundles, &departments);
                 let bundle_rows = bundles_view(&me, &o, &q);
+                let desk = me.has(Role::Clerk).then(|| desk_nav(Desk::Stats));
                 view! {
+                    {desk}
                     <section class="panel dashboard">
                         <p class="tag">"效能评估 · 县政务服务中心"</p>
                         <h1>{title}</h1>
