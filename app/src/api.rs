@@ -21,8 +21,8 @@ pub use materials::{
 
 mod stats;
 pub use stats::{
-    BundleStats, CaseFigures, ChannelCount, Count, OverdueItem, OverdueList, PartFigures, ReportQuery,
-    StatsOverview, StatsQuery, TrendPoint,
+    BundleStats, CaseFigures, ChannelCount, Count, HighFrequencyBundle, HighFrequencyList, OverdueItem,
+    OverdueList, PartFigures, PublishHighFrequency, ReportQuery, StatsOverview, StatsQuery, TrendPoint,
 };
 
 mod feedback;

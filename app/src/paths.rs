@@ -41,6 +41,8 @@ pub const RATINGS: &str = "/api/v1/ratings";
 pub const CASES: &str = "/api/v1/cases";
 /// `/api/v1/people`
 pub const PEOPLE: &str = "/api/v1/people";
+/// `GET /api/v1/high-frequency`
+pub const HIGH_FREQUENCY: &str = "/api/v1/high-frequency";
 /// `/api/v1/admin/users` (`POST` creates a staff account)
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
 /// `/api/v1/admin/audit/verify`

@@ -16,6 +16,7 @@ use crate::pages::dashboard::{
 };
 use crate::pages::desk::{DeskCasesPage, DeskRatingsPage};
 use crate::pages::dispatch::DispatchPage;
+use crate::pages::high_frequency::HighFrequencyPage;
 use crate::pages::hotline::HotlinePage;
 use crate::pages::me::MePage;
 use crate::pages::submission::{SubmissionPage, SubmissionsPage};
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/high-frequency") view=HighFrequencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/overdue") view=DashboardOverduePage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/report") view=DashboardReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/bundles/:code") view=DashboardBundlePage ssr=SsrMode::Async/>

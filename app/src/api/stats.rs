@@ -304,6 +304,45 @@ pub struct OverdueList {
     pub total: u64,
 }
 
+/// A bundle on the 高频清单, as the public sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HighFrequencyBundle {
+    pub code: String,
+    pub name: String,
+    pub lead_department: String,
+    pub lead_department_name: String,
+    /// 承诺办结时限: working days from filing to the last item, items
+    /// that wait for others counted one after the other (串联).
+    pub promised_working_days: u32,
+    /// Filed in the last 365 days.
+    pub submissions: Count,
+    /// Share of ratings of 3 and above in the last 365 days; `null` under 5.
+    pub satisfaction_rate: Option<f64>,
+}
+
+/// `GET /api/v1/high-frequency`: the current published list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct HighFrequencyList {
+    /// 1, 2, …; `null` before the first publication.
+    pub version: Option<i32>,
+    pub published_at: Option<String>,
+    pub note: Option<String>,
+    pub bundles: Vec<HighFrequencyBundle>,
+}
+
+/// `PUT /api/v1/high-frequency`: publish a new version.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PublishHighFrequency {
+    /// Bundle codes, in the order to publish; 1 to 50, no repeats.
+    pub bundles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
+    pub note: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

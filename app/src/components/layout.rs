@@ -28,7 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="wrap">
                 <p>"主办：眉县人民政府办公室 · 承办：眉县行政审批服务局"</p>
                 <p class="muted">"依据《眉县建立政务服务效能提升常态化工作机制推动“高效办成一件事”实施方案》（眉政办发〔2024〕26号）"</p>
-                <p class="footer-links"><a href="/cases/new">"我要反映"</a>" · "<a href="/cases">"我的诉求"</a></p>
+                <p class="footer-links"><a href="/cases/new">"我要反映"</a>" · "<a href="/cases">"我的诉求"</a>" · "<a href="/high-frequency">"高频事项清单"</a></p>
                 <p class="muted">"政务服务便民热线 12345"</p>
             </div>
         </footer>

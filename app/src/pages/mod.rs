@@ -11,6 +11,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod desk;
 pub mod dispatch;
+pub mod high_frequency;
 pub mod home;
 pub mod hotline;
 pub mod me;

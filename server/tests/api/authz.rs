@@ -432,6 +432,13 @@ async fn every_role_on_every_endpoint(app: TestApp) {
             None,
             [401, 403, 403, 403, 200, 200, 403, 403, 200],
         ),
+        row(Method::GET, "/api/v1/high-frequency", None, public),
+        row(
+            Method::PUT,
+            "/api/v1/high-frequency",
+            Some(json!({"bundles": []})),
+            [401, 403, 403, 403, 403, 422, 403, 403, 403],
+        ),
         row(Method::GET, "/api/v1/enterprises", None, logged_in),
         row(
             Method::POST,

@@ -29,6 +29,8 @@ both_backends!(
     stored_days_give_what_a_full_recount_gives,
     #[demo]
     the_report_holds_the_numbers_of_the_overview,
+    #[demo]
+    the_high_frequency_list_is_published_in_versions,
 );
 
 fn field_code(v: &Value) -> (Value, Value) {
@@ -544,4 +546,96 @@ async fn the_report_holds_the_numbers_of_the_overview(app: TestApp) {
             "{query}"
         );
     }
+}
+
+async fn the_high_frequency_list_is_published_in_versions(app: TestApp) {
+    let anonymous = app.browser();
+    let (status, none) = anonymous.get("/api/v1/high-frequency").await;
+    assert_eq!(
+        (status, none["version"].clone(), none["bundles"].clone()),
+        (StatusCode::OK, Value::Null, json!([]))
+    );
+
+    let admin = app.logged_in("admin", DEMO_PASSWORD).await;
+    let evaluator = app.logged_in("evaluator", DEMO_PASSWORD).await;
+    let body = json!({"bundles": ["newborn", "restaurant"], "note": "2026 年第四季度"});
+    assert_eq!(
+        evaluator.put("/api/v1/high-frequency", &body).await.0,
+        403,
+        "the evaluator only reads"
+    );
+    let (status, r) = admin.put("/api/v1/high-frequency", &json!({"bundles": []})).await;
+    assert_eq!(
+        (status, field_code(&r)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (json!("bundles"), json!("count"))
+        )
+    );
+    let (status, r) = admin
+        .put(
+            "/api/v1/high-frequency",
+            &json!({"bundles": ["newborn", "nope", "newborn"]}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let fields: Vec<(Value, Value)> = r["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| (f["field"].clone(), f["code"].clone()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (json!("bundles[1]"), json!("unknown_bundle")),
+            (json!("bundles[2]"), json!("duplicate"))
+        ]
+    );
+
+    let (status, v1) = admin.put("/api/v1/high-frequency", &body).await;
+    assert_eq!(status, 200, "{v1}");
+    assert_eq!(v1["version"], 1);
+    let codes: Vec<&str> = v1["bundles"]
+        .as_array()
+        .expect("bundles")
+        .iter()
+        .filter_map(|b| b["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["newborn", "restaurant"], "in the published order");
+    let newborn = &v1["bundles"][0];
+    assert_eq!(
+        (
+            newborn["lead_department_name"].clone(),
+            newborn["submissions"].clone()
+        ),
+        (json!("县卫健局"), json!(0))
+    );
+    assert!(
+        newborn["promised_working_days"].as_u64().is_some_and(|d| d > 0),
+        "{newborn}"
+    );
+    assert_eq!(newborn["satisfaction_rate"], Value::Null);
+
+    let (status, _) = admin
+        .put("/api/v1/high-frequency", &json!({"bundles": ["restaurant"]}))
+        .await;
+    assert_eq!(status, 200);
+    let (_, now) = anonymous.get("/api/v1/high-frequency").await;
+    assert_eq!(
+        (now["version"].clone(), now["bundles"].as_array().map(Vec::len)),
+        (json!(2), Some(1))
+    );
+
+    // The public page shows it, without logging in.
+    let page = anonymous
+        .client
+        .get(anonymous.url("/high-frequency"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("开办餐饮店") && page.contains("第 2 版"), "{page}");
 }

@@ -13,6 +13,7 @@ mod m20261129_000007_queue_indexes;
 mod m20261201_000001_materials;
 mod m20261204_000001_feedback;
 mod m20261205_000001_stats;
+mod m20261205_000002_high_frequency;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_materials::Migration),
             Box::new(m20261204_000001_feedback::Migration),
             Box::new(m20261205_000001_stats::Migration),
+            Box::new(m20261205_000002_high_frequency::Migration),
         ]
     }
 }

@@ -56,6 +56,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::bundle))
         .routes(routes!(stats::overdue))
         .routes(routes!(stats::report))
+        .routes(routes!(stats::high_frequency_list, stats::publish_high_frequency))
         .routes(routes!(work::queue))
         .routes(routes!(work::detail))
         .routes(routes!(work::act))

@@ -1,6 +1,9 @@
 //! 效能评估 (`/api/v1/stats`).
 
-use app::api::{BundleStats, ErrorEnvelope, OverdueList, ReportQuery, StatsOverview, StatsQuery};
+use app::api::{
+    BundleStats, ErrorEnvelope, HighFrequencyList, OverdueList, PublishHighFrequency, ReportQuery,
+    StatsOverview, StatsQuery,
+};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -9,10 +12,10 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::http::api::materials::content_disposition;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ApiJson};
 use crate::identity::Actor;
 use crate::services::ServiceError;
-use crate::services::stats::{self, report};
+use crate::services::stats::{self, high_frequency, report};
 
 /// The figures of a period
 ///
@@ -171,4 +174,47 @@ pub async fn report(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(res)
+}
+
+/// The published 高频清单
+///
+/// Public. The current version (`version` `null` before the first), each
+/// bundle with its promised working days (items that wait for others
+/// counted one after the other), its submissions and its 好差评
+/// satisfaction over the last 365 days.
+#[utoipa::path(
+    get,
+    path = "/api/v1/high-frequency",
+    operation_id = "high_frequency",
+    tag = "stats",
+    responses((status = 200, description = "The current list.", body = HighFrequencyList)),
+)]
+pub async fn high_frequency_list(State(state): State<AppState>) -> Result<Json<HighFrequencyList>, ApiError> {
+    Ok(Json(high_frequency::current(&state).await?))
+}
+
+/// Publish a new version of the 高频清单
+///
+/// Admins (the county office); every version is kept and the publication
+/// is in the audit log. Two publications at once: the later gets 409.
+#[utoipa::path(
+    put,
+    path = "/api/v1/high-frequency",
+    operation_id = "publish_high_frequency",
+    tag = "stats",
+    request_body = PublishHighFrequency,
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Published; the new current list.", body = HighFrequencyList),
+        (status = 403, description = "`forbidden`: not an admin.", body = ErrorEnvelope),
+        (status = 409, description = "`version_conflict`: published by someone else at the same moment.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`: `bundles` `count` (1–50), `bundles[i]` `unknown_bundle` or `duplicate`, `note` `invalid`.", body = ErrorEnvelope),
+    ),
+)]
+pub async fn publish_high_frequency(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<PublishHighFrequency>,
+) -> Result<Json<HighFrequencyList>, ApiError> {
+    Ok(Json(high_frequency::publish(&state, &actor, req).await?))
 }

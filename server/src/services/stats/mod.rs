@@ -8,6 +8,7 @@
 
 pub mod facts;
 pub mod figures;
+pub mod high_frequency;
 pub mod load;
 pub mod report;
 pub mod store;
