@@ -139,6 +139,76 @@ pub struct Item {
     pub fields: Vec<ItemField>,
     /// The e-certificate completing this item issues, if any.
     pub result_certificate: Option<ResultCertificate>,
+    /// 四减一优: what doing this item on its own took.
+    pub before: Before,
+}
+
+/// A number of the 四减一优 "before", and where it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Sourced {
+    pub value: u16,
+    /// The law, guide or survey the number comes from; for a number the
+    /// catalog derives, the rule that derived it.
+    pub source: String,
+    /// Derived by a rule (a lower bound), not taken from a source.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
+}
+
+/// 四减一优 "before": the item applied for on its own, at a counter,
+/// outside the bundle. The promised time limit (承诺时限) is `due_days`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Before {
+    /// 法定时限 in working days, where a law or regulation sets one.
+    pub legal_days: Option<Sourced>,
+    /// Steps (环节) the applicant goes through: by default one application.
+    pub steps: Sourced,
+    /// Materials handed in: by default the item's own materials.
+    pub materials: Sourced,
+    /// Trips to a counter: by default one (a lower bound).
+    pub trips: Sourced,
+}
+
+impl Before {
+    pub const STEPS_RULE: &'static str = "按规则：逐项办理时每个事项单独申请一次";
+    pub const MATERIALS_RULE: &'static str = "按本目录：该事项自身的申请材料，逐项办理时各交一份";
+    pub const TRIPS_RULE: &'static str = "按规则：逐项到窗口办理至少跑一次（下限）";
+
+    fn resolve(src: source::BeforeSource, materials: usize) -> Result<Self, String> {
+        let derived = |value: usize, rule: &str| Sourced {
+            value: u16::try_from(value).unwrap_or(u16::MAX),
+            source: rule.to_owned(),
+            derived: true,
+        };
+        for (name, s) in [
+            ("legal_days", &src.legal_days),
+            ("steps", &src.steps),
+            ("materials", &src.materials),
+            ("trips", &src.trips),
+        ] {
+            if let Some(s) = s {
+                if s.source.trim().is_empty() {
+                    return Err(format!("before.{name} has no source"));
+                }
+                if s.derived {
+                    return Err(format!("before.{name}: a number from a source is not `derived`"));
+                }
+                if s.value == 0 && name != "materials" {
+                    return Err(format!("before.{name} must be at least 1"));
+                }
+            }
+        }
+        Ok(Self {
+            legal_days: src.legal_days,
+            steps: src.steps.unwrap_or_else(|| derived(1, Self::STEPS_RULE)),
+            materials: src
+                .materials
+                .unwrap_or_else(|| derived(materials, Self::MATERIALS_RULE)),
+            trips: src.trips.unwrap_or_else(|| derived(1, Self::TRIPS_RULE)),
+        })
+    }
 }
 
 /// An e-certificate (电子证照) an item issues when completed.
@@ -554,7 +624,7 @@ fn check_bundle(
 /// codes, known fields, and a well-formed result certificate.
 fn check_item(
     file: &str,
-    it: ItemSource,
+    mut it: ItemSource,
     departments: &Departments,
     dictionary: &Dictionary<'_>,
     defined_in: impl Fn(&str) -> Option<String>,
@@ -600,6 +670,8 @@ fn check_item(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let fields = item_fields(file, &icode, &it, dictionary.fields, dictionary.index)?;
+    let before = Before::resolve(std::mem::take(&mut it.before), it.materials.len())
+        .map_err(|m| CatalogError::new(file, format!("item `{icode}`: {m}")))?;
     if let Some(c) = &it.result_certificate {
         Code::parse(&c.kind)
             .map_err(|m| CatalogError::new(file, format!("item `{icode}` result_certificate: {m}")))?;
@@ -619,6 +691,7 @@ fn check_item(
         depends_on,
         fields,
         result_certificate: it.result_certificate,
+        before,
     })
 }
 
@@ -689,6 +762,7 @@ fn check_policies(
                 depends_on: Vec::new(),
                 fields: Vec::new(),
                 result_certificate: None,
+                before: Before::resolve(source::BeforeSource::default(), 0).map_err(err)?,
             }],
         });
         out.push(p);

@@ -75,4 +75,22 @@ pub struct ItemSource {
     /// The e-certificate (电子证照) completing this item issues.
     #[serde(default)]
     pub result_certificate: Option<super::ResultCertificate>,
+    /// 四减一优 "before": the item done on its own, each number with its
+    /// source. What is not given is derived (see [`super::Before`]).
+    #[serde(default)]
+    pub before: BeforeSource,
+}
+
+/// `before` of an item, as written.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeSource {
+    #[serde(default)]
+    pub legal_days: Option<super::Sourced>,
+    #[serde(default)]
+    pub steps: Option<super::Sourced>,
+    #[serde(default)]
+    pub materials: Option<super::Sourced>,
+    #[serde(default)]
+    pub trips: Option<super::Sourced>,
 }

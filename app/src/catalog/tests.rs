@@ -32,6 +32,7 @@ fn item(code: &str, deps: &[&str], depends_on: &[&str]) -> ItemSource {
         materials: vec![],
         commitable: Default::default(),
         result_certificate: None,
+        before: Default::default(),
     }
 }
 
