@@ -21,8 +21,9 @@ pub use materials::{
 
 mod stats;
 pub use stats::{
-    BundleStats, CaseFigures, ChannelCount, Count, HighFrequencyBundle, HighFrequencyList, OverdueItem,
-    OverdueList, PartFigures, PublishHighFrequency, ReportQuery, StatsOverview, StatsQuery, TrendPoint,
+    BundleSavings, BundleStats, CaseFigures, ChannelCount, Count, HighFrequencyBundle, HighFrequencyList,
+    ItemBefore, OverdueItem, OverdueList, PartFigures, PublishHighFrequency, Ranked, Reduction, ReportQuery,
+    StatsOverview, StatsQuery, StatsRanking, TrendPoint,
 };
 
 mod feedback;

@@ -262,6 +262,11 @@ pub fn stats_bundle(code: &str, q: &crate::api::StatsQuery) -> String {
     with_stats_query(&format!("{V1}/stats/bundles/{}", encode(code)), q)
 }
 
+/// `/api/v1/stats/ranking?from=&to=&bundle=&department=`
+pub fn stats_ranking(q: &crate::api::StatsQuery) -> String {
+    with_stats_query(&format!("{V1}/stats/ranking"), q)
+}
+
 /// `/api/v1/stats/overdue?bundle=&department=`
 pub fn stats_overdue(q: &crate::api::StatsQuery) -> String {
     with_stats_query(&format!("{V1}/stats/overdue"), q)

@@ -12,7 +12,7 @@ use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::cases::{CasePage, CasesPage, NewCasePage};
 use crate::pages::dashboard::{
-    DashboardBundlePage, DashboardOverduePage, DashboardPage, DashboardReportPage,
+    DashboardBundlePage, DashboardHighFrequencyPage, DashboardOverduePage, DashboardPage, DashboardReportPage,
 };
 use crate::pages::desk::{DeskCasesPage, DeskRatingsPage};
 use crate::pages::dispatch::DispatchPage;
@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/high-frequency") view=HighFrequencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/overdue") view=DashboardOverduePage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/report") view=DashboardReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/high-frequency") view=DashboardHighFrequencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/bundles/:code") view=DashboardBundlePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

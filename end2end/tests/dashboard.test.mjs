@@ -73,6 +73,10 @@ test('the evaluator drills from an overdue bundle to its item and downloads the 
   const submissions = await card(page, '办件量');
   const workItems = await card(page, '子件');
   assert.ok(Number(workItems) >= 5, `子件 ${workItems}`);
+  // 四减一优: the bundle's row, before → after.
+  const saving = page.locator('section.savings tr', { hasText: '新生儿出生' });
+  await saving.waitFor();
+  assert.match(await saving.innerText(), /→/);
   await screenshot(page, 'dashboard-newborn');
 
   if (late) {
@@ -99,8 +103,10 @@ test('the evaluator drills from an overdue bundle to its item and downloads the 
   await book.xlsx.readFile(file);
   assert.deepEqual(
     book.worksheets.map((s) => s.name),
-    ['总览', '各部门', '各一件事', '各事项', '趋势', '诉求'],
+    ['总览', '各部门', '各一件事', '各事项', '四减一优', '趋势', '诉求'],
   );
+  const savings = book.getWorksheet('四减一优');
+  assert.equal(savings.getCell('A4').value, '新生儿出生', '四减一优 of the bundle filed');
   const overview = book.getWorksheet('总览');
   assert.match(String(overview.getCell('A1').value), /^眉县·新生儿出生效能评估报告/);
   const value = (label) => {
@@ -135,4 +141,23 @@ test('the dashboard works without JavaScript and fits a phone', async () => {
   await clerk.goto(`${BASE_URL}/dashboard`);
   assert.equal(await clerk.locator('h1').innerText(), '县公安局');
   await clerk.context().close();
+});
+
+test('an admin publishes the 高频清单 from the ranking and the public page shows it', async () => {
+  const page = await newPage(browser, { viewport: DESKTOP });
+  await apiLogin(page, 'admin');
+  await page.goto(`${BASE_URL}/dashboard/high-frequency?from=${chinaDate(-29)}&to=${chinaDate(0)}`);
+  await hydrated(page);
+  assert.equal(await page.locator('h1').innerText(), '高频事项排行');
+  const first = page.locator('table').first().locator('tbody tr').first();
+  assert.match(await first.innerText(), /^1\s/, 'ranked from 1');
+  await page.getByLabel('新生儿出生', { exact: true }).check();
+  await page.getByLabel('说明（可选）').fill('端到端测试发布');
+  await page.getByRole('button', { name: '发布新版本' }).click();
+  await page.getByText(/现行清单：第 \d+ 版/).waitFor();
+  await screenshot(page, 'dashboard-high-frequency');
+  await page.goto(`${BASE_URL}/high-frequency`);
+  await page.getByRole('link', { name: '新生儿出生' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /端到端测试发布/);
+  await page.context().close();
 });

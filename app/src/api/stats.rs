@@ -130,7 +130,7 @@ pub struct ReportQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// For `csv`: `overview` (default), `departments`, `bundles`, `items`
-    /// (with a `bundle`), `trend` or `cases`.
+    /// (with a `bundle`), `savings` (四减一优), `trend` or `cases`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
 }
@@ -261,6 +261,90 @@ pub struct StatsOverview {
     pub departments: Vec<PartFigures>,
     /// Every bundle with work in the period or overdue now.
     pub bundles: Vec<PartFigures>,
+    /// 四减一优 of every bundle with submissions measured in the period
+    /// (bundle-wide: empty when the query names a `department`).
+    pub savings: Vec<BundleSavings>,
+}
+
+/// One measure of 四减一优, per submission (averages, to one place):
+/// `before`, the chosen items done one by one; `after`, done as one thing.
+/// `null` where fewer than 5 submissions are behind the number.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Reduction {
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// `before - after`.
+    pub saved: Option<f64>,
+    /// `saved / before`, to four places.
+    pub saved_rate: Option<f64>,
+}
+
+impl Reduction {
+    /// Both ends, and what lies between them.
+    pub fn between(before: Option<f64>, after: Option<f64>) -> Self {
+        let saved = before.zip(after).map(|(b, a)| ((b - a) * 10.0).round() / 10.0);
+        Self {
+            before,
+            after,
+            saved,
+            saved_rate: saved
+                .zip(before)
+                .filter(|(_, b)| *b > 0.0)
+                .map(|(s, b)| (s / b * 10_000.0).round() / 10_000.0),
+        }
+    }
+}
+
+/// 四减一优 (减环节、减时间、减材料、减跑动) of a bundle in a period. The
+/// "before" of each item is catalog data with its source
+/// (`BundleStats.before`); the "after" is measured from real submissions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BundleSavings {
+    pub code: String,
+    pub name: String,
+    /// Submissions filed in the period whose 四减一优 was measured.
+    pub submissions: Count,
+    /// 减环节: applications; one per chosen item before, one after.
+    pub steps: Reduction,
+    /// 减材料: materials handed in; after, the merged form's materials
+    /// (each asked once) less those an e-certificate replaced (免提交).
+    pub materials: Reduction,
+    /// Form fields the applicant fills: before, every item's own form;
+    /// after, the merged form (each field once) less the prefilled ones.
+    pub fields: Reduction,
+    /// 减跑动: trips to a counter; after, none for an online submission.
+    pub trips: Reduction,
+    /// 减时间, working days: before, the chosen items' promised limits
+    /// (承诺时限) one after another; after, the median from filing to the
+    /// last item completed, of the submissions done in the period.
+    pub days: Reduction,
+    /// Submissions done (every item completed) in the period.
+    pub done: Count,
+    /// The chosen items' legal limits (法定时限) one after another, over
+    /// the submissions whose every item has one in the catalog.
+    pub legal_days_before: Option<f64>,
+    /// Materials an e-certificate replaced, per submission.
+    pub materials_by_certificate: Option<f64>,
+    /// Fields the platform prefilled, per submission.
+    pub fields_prefilled: Option<f64>,
+}
+
+/// What doing one item on its own took (四减一优 "before"), each number
+/// with its source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ItemBefore {
+    pub code: String,
+    pub name: String,
+    /// 承诺时限, working days.
+    pub promised_days: u32,
+    /// 法定时限; `null` where the catalog has no source for one.
+    pub legal_days: Option<crate::catalog::Sourced>,
+    pub steps: crate::catalog::Sourced,
+    pub materials: crate::catalog::Sourced,
+    pub trips: crate::catalog::Sourced,
 }
 
 /// `GET /api/v1/stats/bundles/{code}`: one bundle's figures and its items.
@@ -272,6 +356,8 @@ pub struct BundleStats {
     pub lead_department: String,
     pub overview: StatsOverview,
     pub items: Vec<PartFigures>,
+    /// The 四减一优 "before" of every item, in catalog order.
+    pub before: Vec<ItemBefore>,
 }
 
 /// A running work item past its due date, as the drill-down shows it:
@@ -302,6 +388,42 @@ pub struct OverdueList {
     pub items: Vec<OverdueItem>,
     /// All that match.
     pub total: u64,
+}
+
+/// A bundle or an item ranked by volume, with its trend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Ranked {
+    /// 1 for the most; equal volumes share a rank.
+    pub rank: u32,
+    pub code: String,
+    pub name: String,
+    /// For an item: its bundle's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// Submissions (a bundle) or work items (an item) in the period.
+    pub volume: Count,
+    /// The same in the period of equal length just before.
+    pub previous: Count,
+    /// `volume / previous - 1`, to four places; `null` when either is under 5.
+    pub change_rate: Option<f64>,
+    /// On the published 高频清单 now.
+    pub published: bool,
+}
+
+/// `GET /api/v1/stats/ranking`: bundles and items by volume (高频清单).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StatsRanking {
+    pub from: String,
+    pub to: String,
+    /// The period compared with: as long, just before.
+    pub previous_from: String,
+    pub previous_to: String,
+    /// Every bundle with work in either period, most first.
+    pub bundles: Vec<Ranked>,
+    /// Every item with work in either period, most first.
+    pub items: Vec<Ranked>,
 }
 
 /// A bundle on the 高频清单, as the public sees it.

@@ -8,12 +8,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use leptos::task::spawn_local;
+
 use crate::api::{
-    BundleDto, BundleStats, Count, DepartmentDto, Me, OverdueList, PartFigures, Role, StatsOverview,
-    StatsQuery, TrendPoint,
+    BundleDto, BundleSavings, BundleStats, Count, DepartmentDto, FieldError, HighFrequencyList, ItemBefore,
+    Me, OverdueList, PartFigures, PublishHighFrequency, Ranked, Reduction, Role, StatsOverview, StatsQuery,
+    StatsRanking, TrendPoint,
 };
+use crate::browser;
+use crate::catalog::Sourced;
 use crate::client::Api;
+use crate::client::{ApiError, Method};
 use crate::components::feedback::{Desk, desk_nav};
+use crate::components::form::{ErrorSummary, TextField};
 use crate::components::page::{PageError, RequireLogin};
 use crate::domain::Date;
 use crate::paths;
@@ -79,13 +86,14 @@ pub fn DashboardPage() -> impl IntoView {
                     <section class="panel dashboard">
                         <p class="tag">"效能评估 · 县政务服务中心"</p>
                         <h1>{title}</h1>
-                        {filter_form("/dashboard", &q, &o, Some((&bundles, &departments)))}
+                        {filter_form("/dashboard", &q, (&o.from, &o.to), Some((&bundles, &departments)))}
                         {headline(&o, &q)}
                         {downloads(&q)}
                         {trend(&o)}
                     </section>
                     {departments_view(&o, &q)}
                     {bundle_rows}
+                    {savings_view(&o.savings)}
                     {quality(&o)}
                 }
             }/>
@@ -115,12 +123,14 @@ pub fn DashboardBundlePage() -> impl IntoView {
                     <section class="panel dashboard">
                         <p class="tag"><a href=paths::dashboard("/dashboard", &StatsQuery { bundle: None, ..q.clone() })>"效能评估"</a>" · 一件事"</p>
                         <h1>{b.name.clone()}</h1>
-                        {filter_form(&here, &q, &b.overview, None)}
+                        {filter_form(&here, &q, (&b.overview.from, &b.overview.to), None)}
                         {headline(&b.overview, &q)}
                         {downloads(&q)}
                         {trend(&b.overview)}
                     </section>
                     {items_view(&b.items, &q)}
+                    {savings_view(&b.overview.savings)}
+                    {before_view(&b.before)}
                     {departments_view(&b.overview, &q)}
                     {quality(&b.overview)}
                 }
@@ -143,6 +153,207 @@ pub fn DashboardOverduePage() -> impl IntoView {
                 }
             }
             render=|(me, list, q): (Me, OverdueList, StatsQuery)| overdue_view(&me, &list, &q)/>
+    }
+}
+
+/// 高频事项排行: bundles and items by volume with their trend; an admin
+/// publishes the 高频清单 from it.
+#[component]
+pub fn DashboardHighFrequencyPage() -> impl IntoView {
+    let q = query_of_url();
+    view! {
+        <Title text="效能评估 · 高频事项排行"/>
+        <RequireLogin here="/dashboard/high-frequency"
+            load=move |api: Api| {
+                let q = q.clone();
+                async move {
+                    let me = reader(&api).await?;
+                    let r = api.get::<StatsRanking>(&paths::stats_ranking(&q)).await?;
+                    let list = api.get::<HighFrequencyList>(paths::HIGH_FREQUENCY).await?;
+                    Ok((me, r, list, q))
+                }
+            }
+            render=|(me, r, list, q): (Me, StatsRanking, HighFrequencyList, StatsQuery)| ranking_view(&me, &r, &list, &q)/>
+    }
+}
+
+fn change(r: &Ranked) -> String {
+    r.change_rate.map_or_else(
+        || "—".to_owned(),
+        |c| {
+            let arrow = if c > 0.0 {
+                "↑"
+            } else if c < 0.0 {
+                "↓"
+            } else {
+                "→"
+            };
+            format!("{arrow}{:.1}%", c.abs() * 100.0)
+        },
+    )
+}
+
+fn ranking_view(
+    me: &Me,
+    r: &StatsRanking,
+    list: &HighFrequencyList,
+    q: &StatsQuery,
+) -> impl IntoView + use<> {
+    let bundle_rows = r
+        .bundles
+        .iter()
+        .map(|b| {
+            view! {
+                <tr>
+                    <td>{b.rank}</td>
+                    <th scope="row">{b.name.clone()}</th>
+                    <td>{b.volume.to_string()}</td>
+                    <td>{b.previous.to_string()}</td>
+                    <td>{change(b)}</td>
+                    <td>{if b.published { "已列入" } else { "" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let item_rows = r
+        .items
+        .iter()
+        .take(30)
+        .map(|i| {
+            view! {
+                <tr>
+                    <td>{i.rank}</td>
+                    <th scope="row">{i.name.clone()}</th>
+                    <td>{i.volume.to_string()}</td>
+                    <td>{i.previous.to_string()}</td>
+                    <td>{change(i)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let version = list.version.map_or_else(
+        || "尚未发布高频事项清单。".to_owned(),
+        |v| {
+            let date = list
+                .published_at
+                .as_deref()
+                .and_then(|t| t.get(..10))
+                .unwrap_or_default();
+            format!("现行清单：第 {v} 版，{date} 发布，共 {} 项。", list.bundles.len())
+        },
+    );
+    let publish = me.has(Role::Admin).then(|| {
+        let published: Vec<String> = list.bundles.iter().map(|b| b.code.clone()).collect();
+        // Ranked bundles first, then the rest of the published ones.
+        let mut choices: Vec<(String, String, bool)> = r
+            .bundles
+            .iter()
+            .map(|b| (b.code.clone(), b.name.clone(), b.published))
+            .collect();
+        for b in &list.bundles {
+            if !choices.iter().any(|c| c.0 == b.code) {
+                choices.push((b.code.clone(), b.name.clone(), true));
+            }
+        }
+        view! { <PublishForm choices=choices published=published/> }
+    });
+    let back = paths::dashboard("/dashboard", q);
+    view! {
+        <section class="panel dashboard">
+            <p class="tag"><a href=back>"效能评估"</a>" · 高频事项排行"</p>
+            <h1>"高频事项排行"</h1>
+            {filter_form("/dashboard/high-frequency", q, (&r.from, &r.to), None)}
+            <p class="muted">{format!("与上一同长时段（{} 至 {}）相比。", r.previous_from, r.previous_to)}{version}" "<a href="/high-frequency">"查看公开清单"</a></p>
+            <h2>"一件事"</h2>
+            <div class="table-wrap">
+                <table class="table stats-table">
+                    <thead><tr><th>"排名"</th><th>"一件事"</th><th>"办件量"</th><th>"上期"</th><th>"变化"</th><th>"高频清单"</th></tr></thead>
+                    <tbody>{bundle_rows}</tbody>
+                </table>
+            </div>
+            <h2>"事项（前 30）"</h2>
+            <div class="table-wrap">
+                <table class="table stats-table">
+                    <thead><tr><th>"排名"</th><th>"事项"</th><th>"子件"</th><th>"上期"</th><th>"变化"</th></tr></thead>
+                    <tbody>{item_rows}</tbody>
+                </table>
+            </div>
+        </section>
+        {publish}
+    }
+}
+
+/// Publishes a new version of the 高频清单 (admins).
+#[island]
+fn PublishForm(choices: Vec<(String, String, bool)>, published: Vec<String>) -> impl IntoView {
+    let chosen = RwSignal::new(published);
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let tried = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        busy.set(true);
+        let req = PublishHighFrequency {
+            bundles: chosen.get_untracked(),
+            note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
+        };
+        spawn_local(async move {
+            match Api::new()
+                .send::<_, HighFrequencyList>(Method::Put, paths::HIGH_FREQUENCY, &req)
+                .await
+            {
+                Ok(_) => browser::reload(),
+                Err(ApiError::Api { fields, .. }) if !fields.is_empty() => {
+                    busy.set(false);
+                    errors.set(fields);
+                }
+                Err(e) => {
+                    busy.set(false);
+                    message.set(Some(e.to_string()));
+                }
+            }
+        });
+    };
+    let boxes = choices
+        .into_iter()
+        .map(|(code, name, _)| {
+            let id = format!("hf-{code}");
+            let label_for = id.clone();
+            let c = code.clone();
+            let checked = move || chosen.read().contains(&c);
+            let toggle = move |ev: leptos::ev::Event| {
+                let on = event_target_checked(&ev);
+                chosen.update(|v| {
+                    v.retain(|x| x != &code);
+                    if on {
+                        v.push(code.clone());
+                    }
+                });
+            };
+            view! {
+                <label class="checkbox small" for=label_for>
+                    <input type="checkbox" id=id prop:checked=checked on:change=toggle/>
+                    {name}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <h2>"发布高频事项清单"</h2>
+            <form class="form" on:submit=submit novalidate>
+                <ErrorSummary errors message=message tried=tried/>
+                <fieldset>
+                    <legend>"列入清单的“一件事”（按勾选先后排列）"</legend>
+                    {boxes}
+                </fieldset>
+                <TextField name="note" label="说明（可选）" value=note errors hint="如：2026 年第四季度"/>
+                <button class="button" type="submit" disabled=move || busy.get()>"发布新版本"</button>
+            </form>
+        </section>
     }
 }
 
@@ -184,6 +395,7 @@ pub fn DashboardReportPage() -> impl IntoView {
                             <h2>"各“一件事”"</h2>
                             {part_table("一件事", false, bundle_rows)}
                         </section>
+                        {savings_view(&o.savings)}
                         {quality(&o)}
                     </article>
                 }
@@ -230,12 +442,14 @@ fn quick_ranges(today: Date) -> Vec<(&'static str, Date, Date)> {
 
 type Choices<'a> = (&'a [BundleDto], &'a [DepartmentDto]);
 
+/// The period's filter; `period` is the (from, to) the figures cover.
 fn filter_form(
     action: &str,
     q: &StatsQuery,
-    o: &StatsOverview,
+    period: (&str, &str),
     choices: Option<Choices<'_>>,
 ) -> impl IntoView + use<> {
+    let (shown_from, shown_to) = (period.0.to_owned(), period.1.to_owned());
     let selects = choices.map(|(bundles, departments)| {
         let bundle_options = bundles
             .iter()
@@ -273,7 +487,7 @@ fn filter_form(
                     ..q.clone()
                 },
             );
-            let current = o.from == from.to_string() && o.to == to.to_string();
+            let current = period == (from.to_string().as_str(), to.to_string().as_str());
             view! { <a href=href class:current=current aria-current=current.then_some("true")>{label}</a> }
         })
         .collect_view();
@@ -281,11 +495,11 @@ fn filter_form(
         <form method="get" action=action.to_owned() class="stats-filter">
             <div class="field-inline">
                 <label for="stats-from">"开始日期"</label>
-                <input id="stats-from" type="date" name="from" value=o.from.clone()/>
+                <input id="stats-from" type="date" name="from" value=shown_from/>
             </div>
             <div class="field-inline">
                 <label for="stats-to">"结束日期"</label>
-                <input id="stats-to" type="date" name="to" value=o.to.clone()/>
+                <input id="stats-to" type="date" name="to" value=shown_to/>
             </div>
             {selects}
             <button class="button" type="submit">"查询"</button>
@@ -483,6 +697,103 @@ fn items_view(items: &[PartFigures], q: &StatsQuery) -> impl IntoView + use<> {
     }
 }
 
+/// `before → after`, and the share saved.
+fn reduction(r: &Reduction) -> impl IntoView + use<> {
+    let saved = r
+        .saved_rate
+        .filter(|s| *s > 0.0)
+        .map(|s| view! { <small class="saved">{format!(" 减 {:.0}%", s * 100.0)}</small> });
+    view! { <td>{format!("{} → {}", days(r.before), days(r.after))}{saved}</td> }
+}
+
+/// 四减一优 (task 18): per bundle, the chosen items done one by one against
+/// doing them as one thing, per submission.
+fn savings_view(savings: &[BundleSavings]) -> impl IntoView + use<> {
+    let rows = savings
+        .iter()
+        .map(|b| {
+            view! {
+                <tr>
+                    <th scope="row">{b.name.clone()}</th>
+                    <td>{b.submissions.to_string()}</td>
+                    {reduction(&b.steps)}
+                    {reduction(&b.materials)}
+                    {reduction(&b.fields)}
+                    {reduction(&b.trips)}
+                    {reduction(&b.days)}
+                    <td>{days(b.materials_by_certificate)}</td>
+                    <td>{days(b.fields_prefilled)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    (!savings.is_empty()).then(|| {
+        view! {
+            <section class="panel report-section savings">
+                <h2>"四减一优"</h2>
+                <p class="muted small">"每件申请平均：逐项分别办理 → 作为“一件事”办理。时间为工作日：逐项为各事项承诺时限之和，一件事为提交到全部办结的实际用时中位数。不足 5 件不显示（—）。"</p>
+                <div class="table-wrap">
+                    <table class="table stats-table">
+                        <thead><tr>
+                            <th>"一件事"</th><th>"办件量"</th><th>"环节"</th><th>"材料"</th><th>"填写项"</th>
+                            <th>"跑动"</th><th>"时间"</th><th>"电子证照免提交"</th><th>"自动填写"</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </section>
+        }
+    })
+}
+
+/// A "before" number with where it comes from.
+fn sourced(s: &Sourced) -> impl IntoView + use<> {
+    let note = if s.derived {
+        view! { <span>"（推算）"</span> }.into_any()
+    } else {
+        view! { <small class="muted source">{s.source.clone()}</small> }.into_any()
+    };
+    view! { <td title=s.source.clone()>{s.value}{note}</td> }
+}
+
+/// The catalog's "before" of each item: what doing it on its own took.
+fn before_view(items: &[ItemBefore]) -> impl IntoView + use<> {
+    let known = items.iter().filter(|i| i.legal_days.is_some()).count();
+    let rows = items
+        .iter()
+        .map(|i| {
+            let legal = match &i.legal_days {
+                Some(l) => sourced(l).into_any(),
+                None => view! { <td class="muted">"未录入"</td> }.into_any(),
+            };
+            view! {
+                <tr>
+                    <th scope="row">{i.name.clone()}</th>
+                    {legal}
+                    <td>{i.promised_days}</td>
+                    {sourced(&i.steps)}
+                    {sourced(&i.materials)}
+                    {sourced(&i.trips)}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel report-section">
+            <h2>"逐项办理（四减一优的“之前”）"</h2>
+            <p class="muted small">{format!("法定时限已录入 {known}/{} 项；未注明来源的数字按规则推算，为下限。", items.len())}</p>
+            <div class="table-wrap">
+                <table class="table stats-table before">
+                    <thead><tr>
+                        <th>"事项"</th><th>"法定时限"</th><th>"承诺时限"</th><th>"环节"</th><th>"材料"</th><th>"跑动"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
 fn quality(o: &StatsOverview) -> impl IntoView + use<> {
     let cases = o
         .cases
@@ -609,6 +920,7 @@ fn downloads(q: &StatsQuery) -> impl IntoView + use<> {
             <a class="button secondary" href=paths::stats_report(q, None) download="">"下载评估报告（Excel）"</a>
             <a href=paths::stats_report(q, Some("departments")) download="">"各部门（CSV）"</a>
             <a href=paths::dashboard("/dashboard/report", q)>"打印版"</a>
+            <a href=paths::dashboard("/dashboard/high-frequency", q)>"高频事项排行"</a>
         </p>
     }
 }

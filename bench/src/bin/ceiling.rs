@@ -154,7 +154,7 @@ async fn write_one(
         event,
         Vec::new(),
         (applicant, s.subject, bundle_code),
-        &submissions::Materials::default(),
+        &submissions::Alongside::default(),
     )
     .await?;
     Ok(items.len())

@@ -21,7 +21,7 @@ use super::tracking::{briefs, decrypt_data, due_date, items_of, may_act_on, stat
 use super::{ServiceError, ServiceResult, paging};
 use crate::AppState;
 use crate::db::entities::submission::ItemCodes;
-use crate::db::entities::{commitment, draft, submission, work_item, work_item_event};
+use crate::db::entities::{commitment, draft, filing_measure, submission, work_item, work_item_event};
 use crate::identity::{Actor, RequestMeta, Subject};
 
 /// What `create` did.
@@ -114,7 +114,9 @@ pub async fn file(
     let catalog = &state.catalog;
     let subject = Subject::of(actor);
     let mut form = merge(catalog, bundle, Some(chosen)).map_err(ServiceError::Validation)?;
-    super::profiles::attach_certificates(state, &state.db, subject, &mut form).await?;
+    // The applicant's prefill and e-certificates, as the form showed them:
+    // checking needs the certificates, 四减一优 what was prefilled.
+    super::forms::prefill(state, actor, &mut form).await?;
     let today = Date::today_china();
     let data = check_all(&form, &answers, today).map_err(ServiceError::Validation)?;
     // Filed for an enterprise, the form speaks of that enterprise.
@@ -171,7 +173,9 @@ pub async fn file(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let mut work_items = fan_out(catalog, bundle, &items, id, now, today);
-    let materials = Materials {
+    let measures = super::stats::savings::at_filing(bundle, &items, &form, &data, ONLINE);
+    let alongside = Alongside {
+        measures: Some(measures),
         commitments: super::materials::commitments(
             catalog,
             bundle,
@@ -223,7 +227,7 @@ pub async fn file(
             event,
             outbox_events,
             (actor.user_id, subject, bundle.code.as_str()),
-            &materials,
+            &alongside,
         )
         .await
         {
@@ -349,17 +353,22 @@ pub fn submitted_event(s: &submission::Model, actor_id: Uuid, actor: String) -> 
     }
 }
 
-/// What filing does with materials: uploads bound per material key, and
-/// the 告知承诺 commitments.
+/// The channel (`stats::facts::CHANNELS`) of a submission the applicant
+/// files themselves.
+const ONLINE: usize = 0;
+
+/// What filing writes beside the submission: uploads bound per material
+/// key, the 告知承诺 commitments, and the 四减一优 measures.
 #[derive(Clone, Debug, Default)]
-pub struct Materials {
+pub struct Alongside {
     pub uploads: BTreeMap<String, Vec<Uuid>>,
     pub commitments: Vec<commitment::Model>,
+    pub measures: Option<super::stats::savings::AtFiling>,
 }
 
 /// The one transaction of a submission: the submission, its work items, the
-/// `submitted` event, the outbox rows, the uploads bound and commitments
-/// made, and the draft gone. (Public for the
+/// `submitted` event, the outbox rows, the uploads bound, commitments
+/// made and 四减一优 measured, and the draft gone. (Public for the
 /// ceiling benchmark, which writes the same rows without HTTP or checks.)
 pub async fn write(
     state: &AppState,
@@ -368,7 +377,7 @@ pub async fn write(
     event: work_item_event::ActiveModel,
     outbox_events: Vec<super::outbox::NewEvent>,
     draft_key: (Uuid, Subject, &str),
-    materials: &Materials,
+    alongside: &Alongside,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = state.writes.begin(&state.db).await?;
     submission::Entity::insert(submission::ActiveModel {
@@ -392,10 +401,10 @@ pub async fn write(
     work_item_event::Entity::insert(event)
         .exec_without_returning(&txn)
         .await?;
-    super::uploads::bind(&txn, s.applicant_id, s.id, &materials.uploads, s.submitted_at).await?;
-    if !materials.commitments.is_empty() {
+    super::uploads::bind(&txn, s.applicant_id, s.id, &alongside.uploads, s.submitted_at).await?;
+    if !alongside.commitments.is_empty() {
         commitment::Entity::insert_many(
-            materials
+            alongside
                 .commitments
                 .iter()
                 .cloned()
@@ -403,6 +412,11 @@ pub async fn write(
         )
         .exec_without_returning(&txn)
         .await?;
+    }
+    if let Some(m) = &alongside.measures {
+        filing_measure::Entity::insert(super::stats::savings::row(s.id, &s.bundle, s.submitted_at, m))
+            .exec_without_returning(&txn)
+            .await?;
     }
     super::outbox::enqueue(state, &txn, outbox_events).await?;
     draft::Entity::delete_by_id((draft_key.0, draft_key.1, draft_key.2.to_owned()))

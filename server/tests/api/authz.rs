@@ -428,6 +428,18 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         ),
         row(
             Method::GET,
+            "/api/v1/stats/ranking",
+            None,
+            [401, 403, 403, 200, 200, 200, 403, 403, 200],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/stats/ranking?department=health",
+            None,
+            [401, 403, 403, 403, 200, 200, 403, 403, 200],
+        ),
+        row(
+            Method::GET,
             "/api/v1/stats/report?format=csv&department=health",
             None,
             [401, 403, 403, 403, 200, 200, 403, 403, 200],

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use server::db::entities::submission::ItemCodes;
-use server::db::entities::{rating, submission, user, work_item, work_item_event};
+use server::db::entities::{filing_measure, rating, submission, user, work_item, work_item_event};
 use server::identity::Subject;
 use server::services::stats::load::start_of;
 use server::services::stats::store;
@@ -31,6 +31,8 @@ both_backends!(
     the_report_holds_the_numbers_of_the_overview,
     #[demo]
     the_high_frequency_list_is_published_in_versions,
+    #[demo]
+    the_ranking_orders_by_volume_with_the_trend,
 );
 
 fn field_code(v: &Value) -> (Value, Value) {
@@ -120,6 +122,37 @@ async fn figures_follow_the_work_and_small_groups_are_hidden(app: TestApp) {
         (last["submissions"].clone(), last["ended"].clone()),
         (json!(5), json!(6))
     );
+    // 四减一优: five submissions of the bundle's required items, filed
+    // online as one application each.
+    let newborn = app.state.catalog.bundle("newborn").expect("newborn");
+    #[expect(clippy::cast_precision_loss)]
+    let required = newborn.items.iter().filter(|i| !i.optional).count() as f64;
+    let saving = &o["savings"][0];
+    assert_eq!(
+        (
+            saving["code"].clone(),
+            saving["submissions"].clone(),
+            saving["done"].clone()
+        ),
+        (json!("newborn"), json!(5), json!(0)),
+        "{saving}"
+    );
+    assert_eq!(saving["steps"]["before"], required);
+    assert_eq!(saving["steps"]["after"], 1.0);
+    assert_eq!(
+        (
+            saving["trips"]["after"].clone(),
+            saving["trips"]["saved_rate"].clone()
+        ),
+        (json!(0.0), json!(1.0))
+    );
+    let fields = &saving["fields"];
+    assert!(
+        fields["after"].as_f64() < fields["before"].as_f64() && fields["saved"].as_f64() > Some(0.0),
+        "{fields}"
+    );
+    assert!(saving["fields_prefilled"].as_f64() >= Some(1.0), "{saving}");
+    assert_eq!(saving["days"]["after"], Value::Null, "none done yet");
     let h = department(&o, "health");
     assert_eq!(
         (h["completed"].clone(), h["name"].clone()),
@@ -136,6 +169,7 @@ async fn figures_follow_the_work_and_small_groups_are_hidden(app: TestApp) {
         (json!(5), json!(0))
     );
     assert_eq!(p["departments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(p["savings"], json!([]), "四减一优 is bundle-wide");
     assert_eq!(
         police.get("/api/v1/stats/overview?department=health").await.0,
         403
@@ -163,6 +197,18 @@ async fn figures_follow_the_work_and_small_groups_are_hidden(app: TestApp) {
         (json!(5), json!(0.8), json!("health"))
     );
     assert!(vaccination["time_limit_days"].as_u64().is_some(), "{vaccination}");
+    let before = b["before"].as_array().expect("before");
+    assert_eq!(before.len(), newborn.items.len());
+    assert_eq!(
+        (
+            before[0]["steps"]["value"].clone(),
+            before[0]["steps"]["derived"].clone()
+        ),
+        (json!(1), json!(true)),
+        "{}",
+        before[0]
+    );
+    assert_eq!(b["overview"]["savings"][0]["code"], "newborn");
     assert_eq!(police.get("/api/v1/stats/bundles/newborn").await.0, 404);
 
     // Nothing is overdue yet; the drill-down is empty.
@@ -244,6 +290,7 @@ async fn history(app: &TestApp, seed: u64, n: usize, days: i64) {
     let mut items = Vec::new();
     let mut events = Vec::new();
     let mut ratings = Vec::new();
+    let mut measures = Vec::new();
     let at = |day: Date, rng: &mut Lcg| -> DateTime<Utc> {
         #[expect(clippy::cast_possible_wrap)]
         let secs = rng.next(86_400) as i64;
@@ -343,6 +390,27 @@ async fn history(app: &TestApp, seed: u64, n: usize, days: i64) {
                 });
             }
         }
+        // What filing it measured (四减一优), made up.
+        let mut small = |n: u64| i32::try_from(rng.next(n)).unwrap_or(0);
+        let asked = 1 + small(4);
+        measures.push(filing_measure::ActiveModel {
+            submission_id: Set(submission),
+            bundle: Set(bundle.to_owned()),
+            submitted_at: Set(submitted_at),
+            channel: Set(0),
+            items: Set(1),
+            steps_before: Set(1 + small(3)),
+            materials_before: Set(asked + small(3)),
+            materials_asked: Set(asked),
+            materials_certificate: Set(small(u64::try_from(asked).unwrap_or(0) + 1)),
+            fields_before: Set(8 + small(20)),
+            fields_asked: Set(8),
+            fields_prefilled: Set(small(5)),
+            trips_before: Set(1 + small(3)),
+            trips: Set(0),
+            days_before: Set(i32::from(due_days)),
+            legal_days_before: Set((small(2) == 0).then_some(20)),
+        });
         submissions.push(submission::ActiveModel {
             id: Set(submission),
             tracking_no: Set(format!("TS{k:08}")),
@@ -394,6 +462,12 @@ async fn history(app: &TestApp, seed: u64, n: usize, days: i64) {
             .await
             .expect("events");
     }
+    for chunk in measures.chunks(200) {
+        filing_measure::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&app.db)
+            .await
+            .expect("measures");
+    }
     for chunk in ratings.chunks(200) {
         rating::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&app.db)
@@ -429,6 +503,13 @@ async fn stored_days_give_what_a_full_recount_gives(app: TestApp) {
         recount[0]
     );
 
+    let savings = recount[0]["savings"].as_array().expect("savings");
+    assert!(
+        savings
+            .iter()
+            .any(|b| b["done"].as_u64() > Some(5) && b["days"]["after"].is_number()),
+        "{savings:?}"
+    );
     // The worker stores every finished day and month; then again nothing.
     let stored = store::catch_up(&app.state, Utc::now()).await.expect("catch up");
     assert!(stored >= 75, "{stored} periods stored");
@@ -486,7 +567,10 @@ async fn the_report_holds_the_numbers_of_the_overview(app: TestApp) {
     let bytes = res.bytes().await.expect("bytes");
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
-    assert_eq!(book.sheet_names(), ["总览", "各部门", "各一件事", "趋势", "诉求"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["总览", "各部门", "各一件事", "四减一优", "趋势", "诉求"]
+    );
     let overview = book.worksheet_range("总览").expect("总览");
     let title = overview.get_value((0, 0)).expect("title").to_string();
     assert!(
@@ -511,6 +595,20 @@ async fn the_report_holds_the_numbers_of_the_overview(app: TestApp) {
         .find(|r| r[0] == Data::String("县卫健局".into()))
         .expect("县卫健局 row");
     assert_eq!(health[3], number(&department(&o, "health")["completed"]));
+    // 四减一优: a bundle's fields before and after, as the overview says.
+    let savings = book.worksheet_range("四减一优").expect("四减一优");
+    let first = &o["savings"][0];
+    let row = savings
+        .rows()
+        .find(|r| r[0] == Data::String(first["name"].as_str().expect("name").to_owned()))
+        .expect("the bundle's row");
+    assert_eq!(
+        (row[8].clone(), row[9].clone()),
+        (
+            number(&first["fields"]["before"]),
+            number(&first["fields"]["after"])
+        )
+    );
 
     // One view as CSV: UTF-8 with a BOM, CRLF.
     let res = evaluator
@@ -638,4 +736,83 @@ async fn the_high_frequency_list_is_published_in_versions(app: TestApp) {
         .await
         .expect("html");
     assert!(page.contains("开办餐饮店") && page.contains("第 2 版"), "{page}");
+}
+
+async fn the_ranking_orders_by_volume_with_the_trend(app: TestApp) {
+    history(&app, 42, 800, 60).await;
+    let admin = app.logged_in("admin", DEMO_PASSWORD).await;
+    let (status, _) = admin
+        .put("/api/v1/high-frequency", &json!({"bundles": ["newborn"]}))
+        .await;
+    assert_eq!(status, 200);
+    let today = Date::today_china();
+    let q = format!("from={}&to={}", today.add_days(-29), today);
+    let (status, r) = admin.get(&format!("/api/v1/stats/ranking?{q}")).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        (r["previous_from"].clone(), r["previous_to"].clone()),
+        (
+            json!(today.add_days(-59).to_string()),
+            json!(today.add_days(-30).to_string())
+        )
+    );
+    let (_, o) = admin.get(&format!("/api/v1/stats/overview?{q}")).await;
+    let (_, before) = admin
+        .get(&format!(
+            "/api/v1/stats/overview?from={}&to={}",
+            today.add_days(-59),
+            today.add_days(-30)
+        ))
+        .await;
+    let bundles = r["bundles"].as_array().expect("bundles");
+    // Most first, ranks rising, and each volume as the overview counts it.
+    let mut last = u64::MAX;
+    for (i, b) in bundles.iter().enumerate() {
+        let v = b["volume"].as_u64().unwrap_or(2);
+        assert!(v <= last, "{r}");
+        last = v;
+        assert!(b["rank"].as_u64() <= Some(i as u64 + 1), "{b}");
+        let part = |o: &Value| {
+            o["bundles"]
+                .as_array()
+                .and_then(|x| x.iter().find(|p| p["code"] == b["code"]).cloned())
+                .map_or(json!(0), |p| p["submissions"].clone())
+        };
+        assert_eq!(
+            (b["volume"].clone(), b["previous"].clone()),
+            (part(&o), part(&before)),
+            "{b}"
+        );
+        if let (Some(v), Some(p)) = (b["volume"].as_f64(), b["previous"].as_f64())
+            && v >= 5.0
+            && p >= 5.0
+        {
+            let expected = ((v / p - 1.0) * 10_000.0).round() / 10_000.0;
+            assert_eq!(b["change_rate"], expected, "{b}");
+        }
+        assert_eq!(b["published"], b["code"] == "newborn", "{b}");
+    }
+    assert!(bundles.len() > 5, "{r}");
+    let items = r["items"].as_array().expect("items");
+    assert!(items.iter().all(|i| i["bundle"].is_string()), "{r}");
+    let total: u64 = items.iter().filter_map(|i| i["volume"].as_u64()).sum();
+    assert!(
+        total > 0 && total <= o["work_items"].as_u64().unwrap_or(0),
+        "{total}"
+    );
+
+    // A clerk ranks their own department's work.
+    let health = app.logged_in("clerk-health", DEMO_PASSWORD).await;
+    let (status, h) = health.get(&format!("/api/v1/stats/ranking?{q}")).await;
+    assert_eq!(status, 200, "{h}");
+    let newborn = app.state.catalog.bundle("newborn").expect("newborn");
+    for i in h["items"].as_array().expect("items") {
+        let b = app
+            .state
+            .catalog
+            .bundle(i["bundle"].as_str().unwrap_or_default())
+            .unwrap_or(newborn);
+        let item = b.item(i["code"].as_str().unwrap_or_default()).expect("item");
+        assert!(item.departments.iter().any(|d| d.as_str() == "health"), "{i}");
+    }
 }

@@ -13,6 +13,7 @@ pub mod department_endpoint;
 pub mod draft;
 pub mod enterprise;
 pub mod enterprise_member;
+pub mod filing_measure;
 pub mod high_frequency_list;
 pub mod login_throttle;
 pub mod material_review;

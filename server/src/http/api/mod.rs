@@ -55,6 +55,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(stats::overview))
         .routes(routes!(stats::bundle))
         .routes(routes!(stats::overdue))
+        .routes(routes!(stats::ranking))
         .routes(routes!(stats::report))
         .routes(routes!(stats::high_frequency_list, stats::publish_high_frequency))
         .routes(routes!(work::queue))

@@ -2,7 +2,7 @@
 
 use app::api::{
     BundleStats, ErrorEnvelope, HighFrequencyList, OverdueList, PublishHighFrequency, ReportQuery,
-    StatsOverview, StatsQuery,
+    StatsOverview, StatsQuery, StatsRanking,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -174,6 +174,33 @@ pub async fn report(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(res)
+}
+
+/// Bundles and items ranked by volume (高频清单 evidence)
+///
+/// Every bundle (by submissions) and item (by work items) with work in the
+/// period or in the period of equal length just before, most first, with
+/// the change between the two and whether the bundle is on the published
+/// 高频清单. Readers and scope as for the overview.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/ranking",
+    operation_id = "stats_ranking",
+    tag = "stats",
+    params(StatsQuery),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The ranking.", body = StatsRanking),
+        (status = 403, description = "`forbidden`, as for the overview.", body = ErrorEnvelope),
+        (status = 422, description = "`validation`, as for the overview.", body = ErrorEnvelope),
+    ),
+)]
+pub async fn ranking(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<StatsRanking>, ApiError> {
+    Ok(Json(high_frequency::ranking(&state, &actor, &q).await?))
 }
 
 /// The published 高频清单

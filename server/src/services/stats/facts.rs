@@ -15,6 +15,8 @@ use app::domain::calendar::WorkCalendar;
 use app::feedback::CaseKind;
 use uuid::Uuid;
 
+use super::savings::{AtFiling, Done};
+
 /// The measures stored (the `measure` column).
 pub mod measure {
     /// A submission, once (bundle-wide: item and department empty); the
@@ -45,6 +47,14 @@ pub mod measure {
     pub const CASE_OPENED: &str = "case_opened";
     /// `case_answered:<kind>`; value 1 when by the answer deadline.
     pub const CASE_ANSWERED: &str = "case_answered";
+
+    /// A submission whose 四减一优 was measured (bundle-wide).
+    pub const FILING: &str = "filing";
+    /// `filing:<name>` is one such submission, its measure `<name>` the
+    /// value (see `savings::AtFiling::named`).
+    /// A submission all of whose items were completed (办成), on the day of
+    /// the last; value: working days from submission.
+    pub const BUNDLE_DONE: &str = "bundle_done";
 
     pub fn case(prefix: &str, kind: app::feedback::CaseKind) -> String {
         format!("{prefix}:{kind}")
@@ -129,6 +139,10 @@ pub struct History {
     /// (day, place, score, voided: this record takes a voided rating out).
     pub ratings: Vec<(Date, Place, i16, bool)>,
     pub cases: Vec<(Date, Place, CaseKind, CaseEvent)>,
+    /// Submissions filed, with what filing them measured (四减一优).
+    pub filings: Vec<(Date, String, AtFiling)>,
+    /// Submissions done (all items completed).
+    pub done: Vec<Done>,
 }
 
 fn add(f: &mut Facts, day: Date, place: Place, measure: &str, value: i32) {
@@ -222,11 +236,37 @@ pub fn facts_of(h: &History, cal: &WorkCalendar) -> Facts {
         };
         add(&mut f, *day, place.clone(), &m, v);
     }
+    for (day, bundle, m) in &h.filings {
+        let whole = Place::new(bundle, "", "");
+        add(
+            &mut f,
+            *day,
+            whole.clone(),
+            measure::FILING,
+            as_value(m.channel as u32),
+        );
+        for (name, value) in m.named() {
+            if let Some(v) = value {
+                let key = format!("{}:{name}", measure::FILING);
+                add(&mut f, *day, whole.clone(), &key, v);
+            }
+        }
+    }
+    for d in &h.done {
+        let days = as_value(cal.working_days_between(d.submitted_on, d.on));
+        add(
+            &mut f,
+            d.on,
+            Place::new(&d.bundle, "", ""),
+            measure::BUNDLE_DONE,
+            days,
+        );
+    }
     f
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use app::domain::calendar::YearSource;
 

@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use app::api::{CaseFigures, ChannelCount, Count, PartFigures, StatsOverview, TrendPoint};
+use app::api::{
+    BundleSavings, CaseFigures, ChannelCount, Count, ItemBefore, PartFigures, Reduction, StatsOverview,
+    TrendPoint,
+};
 use app::catalog::Catalog;
 use app::domain::Date;
 use app::feedback::CaseKind;
@@ -31,6 +34,12 @@ pub struct Tally {
     pub ratings: BTreeMap<i32, i64>,
     /// Per case kind: opened, answered, answered on time.
     pub cases: BTreeMap<String, [u64; 3]>,
+    /// Submissions whose 四减一优 was measured.
+    pub filings: u64,
+    /// Per `filing:<name>` measure: (Σ value, submissions).
+    pub filed: BTreeMap<String, (i64, u64)>,
+    /// Submissions done (every item completed) by working days taken.
+    pub done_days: BTreeMap<i32, u64>,
 }
 
 fn count(n: i64) -> u64 {
@@ -62,9 +71,17 @@ impl Tally {
             measure::COMMITMENT_BREACHED => self.commitments[2] += c,
             measure::RATING => *self.ratings.entry(v).or_default() += n,
             measure::RATING_VOIDED => *self.ratings.entry(v).or_default() -= n,
+            measure::FILING => self.filings += c,
+            measure::BUNDLE_DONE => *self.done_days.entry(v).or_default() += c,
             m => {
                 if let Some((prefix, kind)) = m.split_once(':') {
                     let e = self.cases.entry(kind.to_owned()).or_default();
+                    if prefix == measure::FILING {
+                        let e = self.filed.entry(kind.to_owned()).or_default();
+                        e.0 += i64::from(v) * n;
+                        e.1 += c;
+                        return;
+                    }
                     match prefix {
                         measure::CASE_OPENED => e[0] += c,
                         measure::CASE_ANSWERED => {
@@ -84,33 +101,9 @@ impl Tally {
         self.completed + self.rejected
     }
 
-    /// The `q`-quantile of the working days of ended items (nearest rank;
-    /// the median of an even count is the mean of the two middle ones).
+    /// The `q`-quantile of the working days of ended items.
     pub fn working_days(&self, q: f64) -> Option<f64> {
-        let n = self.ended();
-        if n < MIN_GROUP {
-            return None;
-        }
-        let nth = |rank: u64| {
-            let mut seen = 0;
-            for (days, c) in &self.ended_days {
-                seen += c;
-                if seen >= rank {
-                    return f64::from(*days);
-                }
-            }
-            0.0
-        };
-        if (q - 0.5).abs() < f64::EPSILON && n.is_multiple_of(2) {
-            return Some(f64::midpoint(nth(n / 2), nth(n / 2 + 1)));
-        }
-        #[expect(
-            clippy::cast_precision_loss,
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss
-        )]
-        let rank = ((q * n as f64).ceil() as u64).max(1);
-        Some(nth(rank))
+        quantile(&self.ended_days, q)
     }
 
     pub fn rated(&self) -> u64 {
@@ -124,6 +117,36 @@ impl Tally {
             .map(|(_, n)| count(*n))
             .sum()
     }
+}
+
+/// The `q`-quantile of a distribution (value → how many), nearest rank;
+/// the median of an even count is the mean of the two middle ones. `None`
+/// under [`MIN_GROUP`].
+pub fn quantile(of: &BTreeMap<i32, u64>, q: f64) -> Option<f64> {
+    let n: u64 = of.values().sum();
+    if n < MIN_GROUP {
+        return None;
+    }
+    let nth = |rank: u64| {
+        let mut seen = 0;
+        for (days, c) in of {
+            seen += c;
+            if seen >= rank {
+                return f64::from(*days);
+            }
+        }
+        0.0
+    };
+    if (q - 0.5).abs() < f64::EPSILON && n.is_multiple_of(2) {
+        return Some(f64::midpoint(nth(n / 2), nth(n / 2 + 1)));
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let rank = ((q * n as f64).ceil() as u64).max(1);
+    Some(nth(rank))
 }
 
 /// `num / den` to four places; `None` when `den` is under [`MIN_GROUP`].
@@ -306,7 +329,89 @@ pub fn overview(p: &Parts<'_>) -> StatsOverview {
             })
             .collect(),
         bundles: bundles(p),
+        savings: savings(p),
     }
+}
+
+/// `n / d` to one place.
+fn mean(sum: i64, n: u64) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss)]
+    (n >= MIN_GROUP).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0)
+}
+
+impl Tally {
+    /// The mean of `filing:<name>` per measured submission.
+    fn filed_mean(&self, name: &str) -> Option<f64> {
+        let (sum, n) = self.filed.get(name).copied().unwrap_or_default();
+        mean(sum, n)
+    }
+
+    /// The mean of `before` less the mean of `less` (each per submission).
+    fn filed_less(&self, before: &str, less: &[&str]) -> Option<f64> {
+        let (sum, n) = self.filed.get(before).copied().unwrap_or_default();
+        let taken: i64 = less.iter().map(|l| self.filed.get(*l).map_or(0, |x| x.0)).sum();
+        mean(sum - taken, n)
+    }
+}
+
+/// 四减一优 of every bundle with submissions measured (or done) in the
+/// period, in catalog order.
+pub fn savings(p: &Parts<'_>) -> Vec<BundleSavings> {
+    let mut per_bundle: HashMap<&str, Tally> = HashMap::new();
+    for (k, n) in p.totals {
+        if k.measure == measure::FILING
+            || k.measure == measure::BUNDLE_DONE
+            || k.measure.starts_with(measure::FILING)
+        {
+            per_bundle.entry(k.place.bundle.as_str()).or_default().add(k, *n);
+        }
+    }
+    p.catalog
+        .bundles
+        .iter()
+        .filter_map(|b| {
+            let t = per_bundle.get(b.code.as_str())?;
+            let done: u64 = t.done_days.values().sum();
+            let steps_after = (t.filings >= MIN_GROUP).then_some(1.0);
+            Some(BundleSavings {
+                code: b.code.to_string(),
+                name: b.name.clone(),
+                submissions: of(t.filings),
+                steps: Reduction::between(t.filed_mean("steps_before"), steps_after),
+                materials: Reduction::between(
+                    t.filed_mean("materials_before"),
+                    t.filed_less("materials_asked", &["materials_certificate"]),
+                ),
+                fields: Reduction::between(
+                    t.filed_mean("fields_before"),
+                    t.filed_less("fields_asked", &["fields_prefilled"]),
+                ),
+                trips: Reduction::between(t.filed_mean("trips_before"), t.filed_mean("trips")),
+                days: Reduction::between(t.filed_mean("days_before"), quantile(&t.done_days, 0.5)),
+                done: of(done),
+                legal_days_before: t.filed_mean("legal_days_before"),
+                materials_by_certificate: t.filed_mean("materials_certificate"),
+                fields_prefilled: t.filed_mean("fields_prefilled"),
+            })
+        })
+        .collect()
+}
+
+/// What doing each item of `bundle` on its own took (catalog data).
+pub fn before(bundle: &app::catalog::Bundle) -> Vec<ItemBefore> {
+    bundle
+        .items
+        .iter()
+        .map(|i| ItemBefore {
+            code: i.code.to_string(),
+            name: i.name.clone(),
+            promised_days: u32::from(i.due_days),
+            legal_days: i.before.legal_days.clone(),
+            steps: i.before.steps.clone(),
+            materials: i.before.materials.clone(),
+            trips: i.before.trips.clone(),
+        })
+        .collect()
 }
 
 /// A bundle's items, in catalog order.

@@ -5,7 +5,10 @@
 
 use std::collections::HashMap;
 
-use app::api::{HighFrequencyBundle, HighFrequencyList, PublishHighFrequency, Role};
+use app::api::{
+    Count, HighFrequencyBundle, HighFrequencyList, PublishHighFrequency, Ranked, Role, StatsQuery,
+    StatsRanking,
+};
 use app::catalog::Bundle;
 use app::domain::Date;
 use chrono::Utc;
@@ -13,7 +16,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 use serde_json::json;
 
 use super::facts::measure;
-use super::figures::{Tally, rate};
+use super::figures::{MIN_GROUP, Tally, rate};
 use super::store::{self, Filter, Grain};
 use crate::AppState;
 use crate::db::entities::high_frequency_list;
@@ -203,6 +206,138 @@ pub async fn publish(
     current(state).await
 }
 
+/// The bundles on the current list.
+async fn published(state: &AppState) -> ServiceResult<Vec<String>> {
+    let row = high_frequency_list::Entity::find()
+        .order_by_desc(high_frequency_list::Column::Version)
+        .one(&state.db)
+        .await?;
+    match row {
+        Some(r) => serde_json::from_str(&r.bundles).map_err(|e| ServiceError::Unexpected(e.into())),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// `volume / previous - 1`, when both are at least [`MIN_GROUP`].
+fn change(volume: u64, previous: u64) -> Option<f64> {
+    #[expect(clippy::cast_precision_loss)]
+    (volume >= MIN_GROUP && previous >= MIN_GROUP)
+        .then(|| ((volume as f64 / previous as f64 - 1.0) * 10_000.0).round() / 10_000.0)
+}
+
+/// Ranks `(key, volume, previous)` by volume, most first (ties share a
+/// rank and keep their given order).
+pub fn rank<K>(mut rows: Vec<(K, u64, u64)>) -> Vec<(u32, K, u64, u64)> {
+    rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let mut out: Vec<(u32, K, u64, u64)> = Vec::with_capacity(rows.len());
+    for (i, (k, v, p)) in rows.into_iter().enumerate() {
+        let r = match out.last() {
+            Some(last) if last.2 == v => last.0,
+            _ => u32::try_from(i + 1).unwrap_or(u32::MAX),
+        };
+        out.push((r, k, v, p));
+    }
+    out
+}
+
+/// `GET /api/v1/stats/ranking`: bundles and items by volume in the period,
+/// against the period of equal length just before (the evidence for the
+/// 高频清单). Readers and scope as for the overview.
+pub async fn ranking(state: &AppState, actor: &Actor, q: &StatsQuery) -> ServiceResult<StatsRanking> {
+    let s = super::scope(&state.catalog, actor, q, Date::today_china())?;
+    let days = s.to.days_since_epoch() - s.from.days_since_epoch() + 1;
+    let (previous_from, previous_to) = (s.from.add_days(-days), s.from.add_days(-1));
+    let filter = Filter {
+        bundle: s.bundle.as_deref(),
+        department: s.department.as_deref(),
+    };
+    let measures = [
+        measure::SUBMISSION,
+        measure::DEPARTMENT_SUBMISSION,
+        measure::WORK_ITEM,
+    ];
+    let mut tallies: [HashMap<(&str, &str), Tally>; 2] = [HashMap::new(), HashMap::new()];
+    let periods = [(s.from, s.to), (previous_from, previous_to)];
+    let mut rows = Vec::new();
+    for (from, to) in periods {
+        rows.push(
+            store::read(state, from, to, filter, Grain::Months, Some(&measures))
+                .await
+                .map_err(ServiceError::Unexpected)?,
+        );
+    }
+    for (t, rows) in tallies.iter_mut().zip(&rows) {
+        for (_, k, n) in rows {
+            let b = k.place.bundle.as_str();
+            t.entry((b, "")).or_default().add(k, *n);
+            if !k.place.item.is_empty() {
+                t.entry((b, k.place.item.as_str())).or_default().add(k, *n);
+            }
+        }
+    }
+    let by_department = s.department.is_some();
+    let volume = |t: &Tally, item: bool| {
+        if item {
+            t.work_items
+        } else if by_department {
+            t.department_submissions.iter().sum()
+        } else {
+            t.submissions.iter().sum()
+        }
+    };
+    let empty = Tally::default();
+    let of = |key: (&str, &str)| {
+        let [now, before] = &tallies;
+        let item = !key.1.is_empty();
+        (
+            volume(now.get(&key).unwrap_or(&empty), item),
+            volume(before.get(&key).unwrap_or(&empty), item),
+        )
+    };
+    let on_list = published(state).await?;
+    let mut bundles = Vec::new();
+    let mut items = Vec::new();
+    for b in &state.catalog.bundles {
+        let (v, p) = of((b.code.as_str(), ""));
+        if v + p > 0 {
+            bundles.push((b, v, p));
+        }
+        for i in &b.items {
+            let (v, p) = of((b.code.as_str(), i.code.as_str()));
+            if v + p > 0 {
+                items.push(((b, i), v, p));
+            }
+        }
+    }
+    let ranked =
+        |rank: u32, code: &str, name: &str, bundle: Option<&Bundle>, v: u64, p: u64, of_bundle: &str| {
+            Ranked {
+                rank,
+                code: code.to_owned(),
+                name: name.to_owned(),
+                bundle: bundle.map(|b| b.code.to_string()),
+                volume: Count::of(v),
+                previous: Count::of(p),
+                change_rate: change(v, p),
+                published: on_list.iter().any(|c| c == of_bundle),
+            }
+        };
+    Ok(StatsRanking {
+        from: s.from.to_string(),
+        to: s.to.to_string(),
+        previous_from: previous_from.to_string(),
+        previous_to: previous_to.to_string(),
+        bundles: rank(bundles)
+            .into_iter()
+            .map(|(r, b, v, p)| ranked(r, b.code.as_str(), &b.name, None, v, p, b.code.as_str()))
+            .collect(),
+        items: rank(items)
+            .into_iter()
+            .map(|(r, (b, i), v, p)| ranked(r, i.code.as_str(), &i.name, Some(b), v, p, b.code.as_str()))
+            .collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +359,15 @@ mod tests {
             let longest_item = b.items.iter().map(|i| u32::from(i.due_days)).max().unwrap_or(0);
             assert!(promised_working_days(b) >= longest_item, "{}", b.code);
         }
+    }
+
+    #[test]
+    fn ranks_are_shared_by_equal_volumes() {
+        let r = rank(vec![("a", 3, 0), ("b", 9, 4), ("c", 3, 1), ("d", 1, 8)]);
+        let got: Vec<(u32, &str)> = r.iter().map(|x| (x.0, x.1)).collect();
+        assert_eq!(got, [(1, "b"), (2, "a"), (2, "c"), (4, "d")]);
+        assert_eq!(change(12, 8), Some(0.5));
+        assert_eq!(change(4, 8), None);
+        assert_eq!(change(5, 10), Some(-0.5));
     }
 }

@@ -84,6 +84,9 @@ pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result
         .into_iter()
         .filter_map(|(id, at, to)| Some((id?, at, to == Some(WorkStatus::Rejected))))
         .collect();
+    let completed: Vec<Uuid> = ends.iter().filter(|e| !e.2).map(|e| e.0).collect();
+    h.done = super::savings::bundles_done(db, &completed, start, end).await?;
+    h.filings = super::savings::filed(db, start, end).await?;
     let items = work_items(db, ends.iter().map(|e| e.0)).await?;
     let mut pauses: HashMap<Uuid, Vec<(Date, Option<Date>)>> = HashMap::new();
     for chunk in ends.chunks(CHUNK) {

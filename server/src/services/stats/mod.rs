@@ -11,6 +11,7 @@ pub mod figures;
 pub mod high_frequency;
 pub mod load;
 pub mod report;
+pub mod savings;
 pub mod store;
 
 use std::time::Duration;
@@ -238,6 +239,7 @@ pub async fn bundle(
         lead_department: b.lead_department.to_string(),
         overview: c.overview,
         items: c.items,
+        before: figures::before(b),
     })
 }
 

@@ -2,7 +2,7 @@
 //! workbook (a sheet per view) or one table as CSV (UTF-8 with a BOM, so
 //! that Excel on Chinese Windows reads it).
 
-use app::api::{Count, PartFigures, StatsOverview, StatsQuery};
+use app::api::{BundleSavings, Count, PartFigures, Reduction, StatsOverview, StatsQuery};
 use app::domain::Date;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -18,8 +18,8 @@ pub enum Cell {
     Count(Count),
     /// A share, `None` when not shown.
     Rate(Option<f64>),
-    /// Working days, `None` when not shown.
-    Days(Option<f64>),
+    /// A number to one place (working days, a mean), `None` when not shown.
+    Decimal(Option<f64>),
 }
 
 impl Cell {
@@ -28,7 +28,7 @@ impl Cell {
             Self::Text(s) => s.clone(),
             Self::Count(c) => c.to_string(),
             Self::Rate(r) => r.map_or_else(String::new, |r| format!("{:.1}%", r * 100.0)),
-            Self::Days(d) => d.map_or_else(String::new, |d| format!("{d:.1}")),
+            Self::Decimal(d) => d.map_or_else(String::new, |d| format!("{d:.1}")),
         }
     }
 }
@@ -54,7 +54,15 @@ pub struct Report {
 }
 
 /// The sheets, by `sheet` word.
-pub const SHEETS: [&str; 6] = ["overview", "departments", "bundles", "items", "trend", "cases"];
+pub const SHEETS: [&str; 7] = [
+    "overview",
+    "departments",
+    "bundles",
+    "items",
+    "savings",
+    "trend",
+    "cases",
+];
 
 /// Resolves `month` (`YYYY-MM`) into `from`/`to`.
 pub fn month_query(q: &StatsQuery, month: Option<&str>) -> ServiceResult<StatsQuery> {
@@ -144,10 +152,64 @@ fn parts_table(key: &'static str, name: &'static str, first: &'static str, parts
                     count(p.completed),
                     count(p.rejected),
                     Cell::Rate(p.on_time_rate),
-                    Cell::Days(p.median_working_days),
+                    Cell::Decimal(p.median_working_days),
                     Cell::Rate(p.satisfaction_rate),
                     count(p.overdue_now),
                 ]
+            })
+            .collect(),
+    }
+}
+
+/// 四减一优: a row per bundle, before / after / saved of each measure.
+fn savings_table(savings: &[BundleSavings]) -> Table {
+    let per = |r: &Reduction| {
+        [
+            Cell::Decimal(r.before),
+            Cell::Decimal(r.after),
+            Cell::Rate(r.saved_rate),
+        ]
+    };
+    Table {
+        key: "savings",
+        name: "四减一优",
+        header: vec![
+            "一件事",
+            "办件量",
+            "环节·逐项",
+            "环节·一件事",
+            "减环节",
+            "材料·逐项",
+            "材料·一件事",
+            "减材料",
+            "填写项·逐项",
+            "填写项·一件事",
+            "减填写",
+            "跑动·逐项",
+            "跑动·一件事",
+            "减跑动",
+            "承诺时限合计（工作日）",
+            "实际用时中位数（工作日）",
+            "减时间",
+            "法定时限合计（工作日）",
+            "电子证照免提交（件/次）",
+            "自动填写（项/次）",
+            "办成",
+        ],
+        rows: savings
+            .iter()
+            .map(|b| {
+                let mut row = vec![Cell::Text(b.name.clone()), count(b.submissions)];
+                for r in [&b.steps, &b.materials, &b.fields, &b.trips, &b.days] {
+                    row.extend(per(r));
+                }
+                row.extend([
+                    Cell::Decimal(b.legal_days_before),
+                    Cell::Decimal(b.materials_by_certificate),
+                    Cell::Decimal(b.fields_prefilled),
+                    count(b.done),
+                ]);
+                row
             })
             .collect(),
     }
@@ -170,8 +232,8 @@ fn overview_rows(o: &StatsOverview) -> Vec<Vec<Cell>> {
         row("子件", count(o.work_items)),
         row("办结", count(o.completed)),
         row("不予办理", count(o.rejected)),
-        row("办理用时中位数（工作日）", Cell::Days(o.median_working_days)),
-        row("90% 办结用时（工作日）", Cell::Days(o.p90_working_days)),
+        row("办理用时中位数（工作日）", Cell::Decimal(o.median_working_days)),
+        row("90% 办结用时（工作日）", Cell::Decimal(o.p90_working_days)),
         row("按时办结率", Cell::Rate(o.on_time_rate)),
         row("当前逾期", count(o.overdue_now)),
         row("补正暂停（工作日）", count(o.paused_working_days)),
@@ -211,6 +273,7 @@ pub fn tables(c: &Computed) -> Vec<Table> {
     if !c.items.is_empty() {
         t.push(parts_table("items", "各事项", "事项", &c.items));
     }
+    t.push(savings_table(&o.savings));
     t.push(Table {
         key: "trend",
         name: "趋势",
@@ -266,7 +329,7 @@ pub fn xlsx(r: &Report) -> anyhow::Result<Vec<u8>> {
                     Cell::Rate(Some(v)) => {
                         sheet.write_number_with_format(row, col, *v, &percent)?;
                     }
-                    Cell::Days(Some(v)) => {
+                    Cell::Decimal(Some(v)) => {
                         sheet.write_number_with_format(row, col, *v, &one_place)?;
                     }
                     other => {
