@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
+    QueryFilter, QuerySelect, TryInsertResult,
 };
 
 use super::facts::{Facts, Key, Place, facts_of};
@@ -334,7 +334,9 @@ pub async fn overdue_now(
             work_item::Column::Item,
             work_item::Column::Department,
         ])
-        .expr(Expr::col(work_item::Column::Id).count())
+        // COUNT(*), not COUNT(id): every column read is in the index
+        // `work_items_overdue`, so no work item row is visited.
+        .expr(Expr::cust("COUNT(*)"))
         .filter(work_item::Column::Status.is_in(app::workflow::RUNNING_STATUSES))
         .filter(work_item::Column::DueDate.lt(today));
     if let Some(b) = filter.bundle {
@@ -347,7 +349,6 @@ pub async fn overdue_now(
         .group_by(work_item::Column::Bundle)
         .group_by(work_item::Column::Item)
         .group_by(work_item::Column::Department)
-        .order_by_asc(work_item::Column::Bundle)
         .into_tuple()
         .all(db)
         .await?;
