@@ -19,6 +19,8 @@ use serde_json::{Map, Value, json};
 #[path = "../../server/tests/api/receiver.rs"]
 pub mod receiver;
 
+pub mod seed;
+
 /// The repository root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

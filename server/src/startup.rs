@@ -70,6 +70,7 @@ impl Application {
             endpoints: Arc::default(),
             metrics: Arc::default(),
             ended_counts: Arc::default(),
+            stats_cache: Arc::default(),
             reactions: Arc::new(reactions()),
         };
         let router = crate::http::build_router(state.clone());

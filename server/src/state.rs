@@ -52,6 +52,8 @@ pub struct AppState {
     pub writes: Arc<crate::db::WriteGate>,
     /// Ended work items per department, cached briefly for the queue.
     pub ended_counts: Arc<crate::services::work_items::ended_counts::EndedCounts>,
+    /// Stored 效能评估 facts in memory (see `services::stats::store`).
+    pub stats_cache: Arc<crate::services::stats::store::FactCache>,
     /// Who reacts to [`DomainEvent`]s.
     pub reactions: Arc<Vec<Reaction>>,
 }

@@ -7,18 +7,9 @@
 
 use std::time::Instant;
 
-use app::workflow::WorkStatus;
 use bench::{Backend, ServerProcess, Summary, TempDb};
-use chrono::Utc;
 use clap::Parser;
-use rand::Rng;
-use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use serde_json::json;
-use server::db::entities::submission::ItemCodes;
-use server::db::entities::{submission, user, work_item};
-use server::identity::Subject;
-use uuid::Uuid;
 
 #[derive(Parser)]
 struct Args {
@@ -52,7 +43,16 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     let pii = bench::pii_key();
     let state = bench::in_process_state(db, &pii).await?;
     let started = Instant::now();
-    let (busiest, open) = seed(&state, args.rows).await?;
+    let seeded = bench::seed::county(
+        &state,
+        bench::seed::Options {
+            rows: args.rows,
+            days: 730,
+            history: false,
+        },
+    )
+    .await?;
+    let (busiest, open) = seeded.busiest;
     println!(
         "\n{}: seeded {} work items in {:.0} s; busiest department `{busiest}` has {open} open items",
         db.backend.name(),
@@ -119,103 +119,4 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
         );
     }
     Ok(())
-}
-
-/// Writes submissions of every bundle (all items) until `rows` work items
-/// exist; returns the department with the most open items and that count.
-async fn seed(state: &server::AppState, rows: usize) -> anyhow::Result<(String, usize)> {
-    let applicant = user::Entity::find()
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no user"))?
-        .id;
-    let today = app::domain::Date::today_china();
-    let now = Utc::now();
-    let mut rng = rand::rng();
-    let mut open: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let (mut subs, mut items) = (Vec::new(), Vec::new());
-    let mut written = 0;
-    let mut n = 0u64;
-    while written < rows {
-        for bundle in &state.catalog.bundles {
-            n += 1;
-            let id = Uuid::now_v7();
-            let age = rng.random_range(0..730);
-            let submitted = now - chrono::Duration::days(age);
-            let started = today.add_days(-age);
-            let tracking_no = format!("Q{n:011}");
-            subs.push(submission::ActiveModel {
-                id: Set(id),
-                tracking_no: Set(tracking_no.clone()),
-                bundle: Set(bundle.code.to_string()),
-                catalog_version: Set(state.catalog.version.clone()),
-                applicant_id: Set(applicant),
-                subject: Set(Subject::Person(applicant)),
-                items: Set(ItemCodes::default()),
-                data_enc: Set("-".into()),
-                idempotency_key: Set(None),
-                payload_hash: Set(String::new()),
-                submitted_at: Set(submitted),
-            });
-            for item in &bundle.items {
-                for dept in &item.departments {
-                    // Most of a county's history is finished work.
-                    let status = match rng.random_range(0..100) {
-                        0..80 => WorkStatus::Completed,
-                        80..85 => WorkStatus::Rejected,
-                        85..91 => WorkStatus::Pending,
-                        91..96 => WorkStatus::Accepted,
-                        96..99 => WorkStatus::Waiting,
-                        _ => WorkStatus::Returned,
-                    };
-                    let waiting = status == WorkStatus::Waiting;
-                    let due_days = i32::from(item.due_days);
-                    let due = (!waiting).then(|| started.add_days(i64::from(due_days) * 7 / 5));
-                    if !status.is_final() {
-                        *open.entry(dept.to_string()).or_default() += 1;
-                    }
-                    items.push(work_item::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        submission_id: Set(id),
-                        tracking_no: Set(tracking_no.clone()),
-                        bundle: Set(bundle.code.to_string()),
-                        submitted_at: Set(submitted),
-                        item: Set(item.code.to_string()),
-                        department: Set(dept.to_string()),
-                        status: Set(status),
-                        version: Set(1),
-                        due_days: Set(due_days),
-                        due_date: Set(due),
-                        clock_started_on: Set((!waiting).then_some(started)),
-                        paused_at: Set(None),
-                        corrections: Set(None),
-                        result: Set(None),
-                        created_at: Set(submitted),
-                        updated_at: Set(submitted),
-                    });
-                    written += 1;
-                }
-            }
-        }
-        if items.len() >= 20_000 || written >= rows {
-            let txn = state.db.begin().await?;
-            for chunk in std::mem::take(&mut subs).chunks(1000) {
-                submission::Entity::insert_many(chunk.to_vec())
-                    .exec_without_returning(&txn)
-                    .await?;
-            }
-            for chunk in std::mem::take(&mut items).chunks(1000) {
-                work_item::Entity::insert_many(chunk.to_vec())
-                    .exec_without_returning(&txn)
-                    .await?;
-            }
-            txn.commit().await?;
-        }
-    }
-    // Statistics for the planner, as a maintained database has them.
-    match state.db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => state.db.execute_unprepared("VACUUM ANALYZE").await?,
-        _ => state.db.execute_unprepared("ANALYZE").await?,
-    };
-    Ok(open.into_iter().max_by_key(|(_, n)| *n).unwrap_or_default())
 }

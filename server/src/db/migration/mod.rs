@@ -14,6 +14,7 @@ mod m20261201_000001_materials;
 mod m20261204_000001_feedback;
 mod m20261205_000001_stats;
 mod m20261205_000002_high_frequency;
+mod m20261205_000003_overdue_index;
 mod m20261205_000004_filing_measures;
 
 pub use m20261129_000002_identity::GENESIS;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_feedback::Migration),
             Box::new(m20261205_000001_stats::Migration),
             Box::new(m20261205_000002_high_frequency::Migration),
+            Box::new(m20261205_000003_overdue_index::Migration),
             Box::new(m20261205_000004_filing_measures::Migration),
         ]
     }

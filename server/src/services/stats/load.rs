@@ -36,8 +36,21 @@ fn day_of(t: DateTime<Utc>) -> Date {
 
 /// The history of the days `from..=to`.
 pub async fn history<C: ConnectionTrait>(db: &C, from: Date, to: Date) -> Result<History, sea_orm::DbErr> {
-    let (start, end) = (start_of(from), start_of(to.add_days(1)));
+    history_between(db, start_of(from), start_of(to.add_days(1))).await
+}
+
+/// The history of the instants `start..end`: a day read in two parts gives
+/// the facts of the whole day (a submission's work items share one
+/// `submitted_at`, so it is never split).
+pub async fn history_between<C: ConnectionTrait>(
+    db: &C,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<History, sea_orm::DbErr> {
     let mut h = History::default();
+    if start >= end {
+        return Ok(h);
+    }
 
     let filed: Vec<(Uuid, String, String, String, DateTime<Utc>)> = work_item::Entity::find()
         .select_only()
