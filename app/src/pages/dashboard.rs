@@ -292,6 +292,8 @@ fn PublishForm(choices: Vec<(String, String, bool)>, published: Vec<String>) -> 
     let message = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let tried = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
@@ -344,7 +346,7 @@ fn PublishForm(choices: Vec<(String, String, bool)>, published: Vec<String>) -> 
     view! {
         <section class="panel">
             <h2>"发布高频事项清单"</h2>
-            <form class="form" on:submit=submit novalidate>
+            <form class="form" on:submit=submit novalidate data-hydrated=move || hydrated.get().to_string()>
                 <ErrorSummary errors message=message tried=tried/>
                 <fieldset>
                     <legend>"列入清单的“一件事”（按勾选先后排列）"</legend>
