@@ -53,7 +53,7 @@ pub struct AppState {
     /// Ended work items per department, cached briefly for the queue.
     pub ended_counts: Arc<crate::services::work_items::ended_counts::EndedCounts>,
     /// Stored 效能评估 facts in memory (see `services::stats::store`).
-    pub stats_cache: Arc<crate::services::stats::store::FactCache>,
+    pub stats_cache: Arc<crate::services::stats::cache::FactCache>,
     /// Who reacts to [`DomainEvent`]s.
     pub reactions: Arc<Vec<Reaction>>,
 }

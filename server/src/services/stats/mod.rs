@@ -2,10 +2,12 @@
 //!
 //! `load` reads a stretch of history, `facts` turns it into facts of the
 //! day they happened, `store` keeps every finished day's facts (the worker
-//! in [`spawn`]) and reads a period back, `figures` makes the figures.
+//! in [`spawn`]) and reads a period back through each instance's `cache`,
+//! `figures` makes the figures.
 //! Who may read what: the county office (admin, evaluator) everything; a
 //! ★ lead department its bundles; any other clerk their department.
 
+pub mod cache;
 pub mod facts;
 pub mod figures;
 pub mod high_frequency;

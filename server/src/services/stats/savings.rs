@@ -276,7 +276,6 @@ pub async fn bundles_done<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::api::{Count, Reduction};
     use serde_json::json;
 
     #[test]
@@ -368,103 +367,5 @@ mod tests {
         let legal = with_legal.before.legal_days.as_ref().map(|s| i32::from(s.value));
         assert_eq!(m(&[with_legal]).legal_days_before, legal);
         assert_eq!(m(&[with_legal, without]).legal_days_before, None);
-    }
-
-    /// Five newborn submissions, five done (one across 国庆 with its 调休
-    /// Saturday), figures computed by hand.
-    #[test]
-    fn the_figures_of_five_submissions() {
-        use super::super::facts::tests::{cal, d};
-        use super::super::facts::{History, facts_of};
-        use super::super::figures;
-
-        let catalog = crate::catalog_loader::load(&crate::config::default_catalog_dir()).expect("catalog");
-        // (steps, materials before/asked/certificate, fields before/asked/prefilled, trips, days, legal)
-        let rows = [
-            (2, 1, 1, 1, 14, 8, 1, 2, 6, Some(10)),
-            (2, 1, 1, 0, 14, 8, 2, 2, 6, Some(10)),
-            (3, 2, 1, 0, 20, 10, 3, 3, 10, Some(12)),
-            (4, 2, 2, 1, 20, 10, 0, 4, 12, Some(12)),
-            (4, 4, 2, 0, 30, 12, 4, 4, 12, None),
-        ];
-        let filings = rows
-            .iter()
-            .map(|r| {
-                let m = AtFiling {
-                    channel: 0,
-                    items: r.0,
-                    steps_before: r.0,
-                    materials_before: r.1,
-                    materials_asked: r.2,
-                    materials_certificate: r.3,
-                    fields_before: r.4,
-                    fields_asked: r.5,
-                    fields_prefilled: r.6,
-                    trips_before: r.7,
-                    trips: 0,
-                    days_before: r.8,
-                    legal_days_before: r.9,
-                };
-                (d("2026-11-02"), "newborn".to_owned(), m)
-            })
-            .collect();
-        let done = |from: &str, to: &str| Done {
-            bundle: "newborn".into(),
-            submitted_on: d(from),
-            on: d(to),
-        };
-        let h = History {
-            filings,
-            done: vec![
-                // Friday to the worked Saturday after 国庆: 7 working days.
-                done("2026-09-25", "2026-10-10"),
-                done("2026-11-02", "2026-11-05"),
-                done("2026-11-02", "2026-11-06"),
-                done("2026-11-02", "2026-11-06"),
-                done("2026-11-02", "2026-11-09"),
-            ],
-            ..History::default()
-        };
-        let facts = facts_of(&h, &cal());
-        let mut totals = std::collections::HashMap::new();
-        for ((_, k), n) in &facts {
-            *totals.entry(k).or_insert(0) += n;
-        }
-        let parts = figures::Parts {
-            catalog: &catalog,
-            from: d("2026-09-01"),
-            to: d("2026-11-30"),
-            bundle: None,
-            department: None,
-            totals: &totals,
-            trend: &[],
-            overdue: &std::collections::HashMap::new(),
-        };
-        let s = figures::savings(&parts);
-        assert_eq!(s.len(), 1, "{s:?}");
-        let b = &s[0];
-        assert_eq!(
-            (b.code.as_str(), b.submissions, b.done),
-            ("newborn", Count::Exact(5), Count::Exact(5))
-        );
-        let r = |before, after, saved, rate| Reduction {
-            before: Some(before),
-            after: Some(after),
-            saved: Some(saved),
-            saved_rate: Some(rate),
-        };
-        // Steps 15/5 = 3 → 1.
-        assert_eq!(b.steps, r(3.0, 1.0, 2.0, 0.6667));
-        // Materials 10/5 = 2; handed in (7 − 2)/5 = 1.
-        assert_eq!(b.materials, r(2.0, 1.0, 1.0, 0.5));
-        // Fields 98/5 = 19.6; typed (48 − 10)/5 = 7.6.
-        assert_eq!(b.fields, r(19.6, 7.6, 12.0, 0.6122));
-        assert_eq!(b.trips, r(3.0, 0.0, 3.0, 1.0));
-        // Promised 46/5 = 9.2; done in 3, 4, 4, 5, 7 → median 4.
-        assert_eq!(b.days, r(9.2, 4.0, 5.2, 0.5652));
-        // 法定时限 known for four submissions only: not shown.
-        assert_eq!(b.legal_days_before, None);
-        assert_eq!(b.materials_by_certificate, Some(0.4));
-        assert_eq!(b.fields_prefilled, Some(2.0));
     }
 }
