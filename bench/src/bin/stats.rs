@@ -98,18 +98,6 @@ async fn evaluator(state: &server::AppState) -> anyhow::Result<Actor> {
     })
 }
 
-#[derive(Debug, sea_orm::FromQueryResult)]
-#[expect(dead_code, reason = "decoded as the server decoded them, not used")]
-struct FactRow {
-    period: String,
-    bundle: String,
-    item: String,
-    department: String,
-    measure: String,
-    value: i32,
-    n: i64,
-}
-
 /// The stored rows a county-wide overview of `from..=to` reads, decoded:
 /// whole months where stored, days elsewhere.
 async fn year_rows(state: &server::AppState, from: Date, to: Date) -> anyhow::Result<usize> {
@@ -138,7 +126,7 @@ async fn year_rows(state: &server::AppState, from: Date, to: Date) -> anyhow::Re
         p(4),
         p(5)
     );
-    let rows = FactRow::find_by_statement(Statement::from_sql_and_values(
+    let rows = stats::cache::Row::find_by_statement(Statement::from_sql_and_values(
         backend,
         sql,
         [

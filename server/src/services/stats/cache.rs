@@ -282,15 +282,16 @@ impl FactCache {
     }
 }
 
+/// A stored fact as read from `stats_facts` (the benchmark times this read).
 #[derive(Debug, FromQueryResult)]
-struct Row {
-    period: String,
-    bundle: String,
-    item: String,
-    department: String,
-    measure: String,
-    value: i32,
-    n: i64,
+pub struct Row {
+    pub period: String,
+    pub bundle: String,
+    pub item: String,
+    pub department: String,
+    pub measure: String,
+    pub value: i32,
+    pub n: i64,
 }
 
 #[cfg(test)]
