@@ -30,6 +30,7 @@ const KNOWN: &[&str] = &[
     "ONETHING_OUTBOX_MAX_ATTEMPTS",
     "ONETHING_OUTBOX_POLL_MS",
     "ONETHING_UPLOAD_MAX_BYTES",
+    "ONETHING_UPLOAD_STREAMS",
     "ONETHING_STORAGE_URL",
     "ONETHING_S3_ENDPOINT",
     "ONETHING_S3_REGION",
@@ -225,6 +226,9 @@ pub struct StorageSettings {
     pub url: Option<StorageUrl>,
     /// Only with [`StorageUrl::S3`].
     pub s3: S3Settings,
+    /// Files streaming into the store at once (`ONETHING_UPLOAD_STREAMS`,
+    /// 1–1024); more wait their turn. `None`: two per core, at least 4.
+    pub streams: Option<usize>,
 }
 
 /// `ONETHING_STORAGE_URL`.
@@ -270,6 +274,13 @@ impl Eq for Secret {}
 impl StorageSettings {
     fn from_vars<'v>(get: impl Fn(&str) -> Option<&'v str>) -> anyhow::Result<Self> {
         let url = get("ONETHING_STORAGE_URL").map(parse_storage_url).transpose()?;
+        let streams = match get("ONETHING_UPLOAD_STREAMS") {
+            None => None,
+            Some(text) => match text.trim().parse::<usize>() {
+                Ok(n @ 1..=1024) => Some(n),
+                _ => bail!("ONETHING_UPLOAD_STREAMS must be a whole number from 1 to 1024, not `{text}`"),
+            },
+        };
         let s3_vars = [
             "ONETHING_S3_ENDPOINT",
             "ONETHING_S3_REGION",
@@ -283,6 +294,7 @@ impl StorageSettings {
             return Ok(Self {
                 url,
                 s3: S3Settings::default(),
+                streams,
             });
         }
         let endpoint = get("ONETHING_S3_ENDPOINT").map(parse_endpoint).transpose()?;
@@ -306,6 +318,7 @@ impl StorageSettings {
                 access_key_id,
                 secret_access_key,
             },
+            streams,
         })
     }
 }
@@ -560,6 +573,27 @@ mod tests {
         assert!(e.contains("ONETHING_S3_REGION"), "{e}");
         let e = err(&[("ONETHING_STORAGE_ULR", "s3://bucket")]);
         assert!(e.contains("unknown setting"), "{e}");
+        for n in ["0", "1025", "-1", "four", "2.5"] {
+            let e = err(&[("ONETHING_UPLOAD_STREAMS", n)]);
+            assert!(e.contains("ONETHING_UPLOAD_STREAMS"), "{n}: {e}");
+        }
+    }
+
+    #[test]
+    fn upload_streams_setting() {
+        let s = Settings::from_vars(vars(&[KEY])).expect("default");
+        assert_eq!(s.storage.streams, None);
+        for (text, n) in [("1", 1), ("16", 16), ("1024", 1024)] {
+            let s = Settings::from_vars(vars(&[KEY, ("ONETHING_UPLOAD_STREAMS", text)])).expect(text);
+            assert_eq!(s.storage.streams, Some(n));
+        }
+        let s = Settings::from_vars(vars(&[
+            KEY,
+            ("ONETHING_STORAGE_URL", "s3://bucket"),
+            ("ONETHING_UPLOAD_STREAMS", "3"),
+        ]))
+        .expect("with S3");
+        assert_eq!(s.storage.streams, Some(3));
     }
 
     #[test]

@@ -113,6 +113,14 @@ impl From<ServiceError> for ApiError {
                     format!("尝试次数过多，请 {} 后再试", wait_text(retry_after_secs)),
                 )
             },
+            ServiceError::Busy { retry_after_secs } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    format!("正在处理的请求较多，请 {} 后再试", wait_text(retry_after_secs)),
+                )
+            },
             ServiceError::TooLarge { message } => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
             }

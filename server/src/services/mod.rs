@@ -77,6 +77,10 @@ pub enum ServiceError {
     /// The body is larger than allowed (413 `too_large`).
     #[error("too large: {message}")]
     TooLarge { message: String },
+    /// Too much of this work at once; try again after this many seconds
+    /// (503 `busy`).
+    #[error("busy, retry in {retry_after_secs}s")]
+    Busy { retry_after_secs: i64 },
     /// A file of a kind that is not accepted (415 `unsupported_type`).
     #[error("unsupported type: {message}")]
     UnsupportedType { message: String },

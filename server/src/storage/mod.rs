@@ -14,6 +14,7 @@ pub mod sealed;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use base64::Engine;
@@ -37,6 +38,18 @@ const S3_PART_SIZE: usize = 5 * 1024 * 1024;
 const LOCAL_PART_SIZE: usize = 128 * 1024;
 /// Parts being uploaded at once (memory: about this many parts plus one).
 const MAX_PARTS_IN_FLIGHT: usize = 2;
+/// How long a file waits for its turn to stream in before it is refused as
+/// busy ([`PutError::Busy`]).
+const STREAM_WAIT: Duration = Duration::from_secs(60);
+
+/// Files streaming in at once when the setting does not say: two per core
+/// (the work is encryption and hashing), at least 4.
+fn default_streams() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .saturating_mul(2)
+        .max(4)
+}
 
 /// Encrypted file storage. Cheap to clone.
 #[derive(Clone)]
@@ -46,6 +59,13 @@ pub struct FileStore {
     /// Objects smaller than this are written with one request; larger ones
     /// as a multipart upload in parts of this size.
     part_size: usize,
+    /// Turns to stream a file in: a file's buffers (parts, the sealer's
+    /// chunk, the connection's read buffer) exist only while it streams, so
+    /// memory is bounded by the turns, not by how many uploads arrive at
+    /// once. The rest wait before their body is read (the client's data
+    /// waits in its socket), at most [`FileStore::stream_wait`].
+    streams: Arc<tokio::sync::Semaphore>,
+    stream_wait: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +101,9 @@ pub enum PutError<E> {
     /// The caller's body stream failed (e.g. it was too large); the partial
     /// object was removed.
     Body(E),
+    /// No turn to stream the file in came within the wait (too many files
+    /// arriving at once); nothing of the body was read or written.
+    Busy,
     /// The store failed (the upload was aborted as far as possible).
     Store(anyhow::Error),
 }
@@ -89,6 +112,7 @@ impl<E: std::fmt::Display> std::fmt::Display for PutError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Body(e) => write!(f, "upload body failed: {e}"),
+            Self::Busy => f.write_str("too many files streaming in at once"),
             Self::Store(e) => write!(f, "file storage failed: {e:#}"),
         }
     }
@@ -110,6 +134,14 @@ impl FileStore {
     /// From settings: `None` url => local filesystem under `<data_dir>/files`.
     /// Creates the local directory; does not contact S3.
     pub fn open(settings: &StorageSettings, data_dir: &FsPath) -> anyhow::Result<Self> {
+        let store = Self::open_backend(settings, data_dir)?;
+        Ok(match settings.streams {
+            Some(n) => store.with_streams(n, STREAM_WAIT),
+            None => store,
+        })
+    }
+
+    fn open_backend(settings: &StorageSettings, data_dir: &FsPath) -> anyhow::Result<Self> {
         match &settings.url {
             None => Self::local(&data_dir.join("files")),
             Some(StorageUrl::File(dir)) => Self::local(dir),
@@ -145,6 +177,8 @@ impl FileStore {
                         endpoint: s3.endpoint.clone(),
                     },
                     part_size: S3_PART_SIZE,
+                    streams: Arc::new(tokio::sync::Semaphore::new(default_streams())),
+                    stream_wait: STREAM_WAIT,
                 })
             }
         }
@@ -164,6 +198,8 @@ impl FileStore {
             store: Arc::new(fs),
             backend: Backend::Local { root },
             part_size: LOCAL_PART_SIZE,
+            streams: Arc::new(tokio::sync::Semaphore::new(default_streams())),
+            stream_wait: STREAM_WAIT,
         })
     }
 
@@ -172,6 +208,14 @@ impl FileStore {
     #[doc(hidden)]
     pub fn with_part_size(mut self, bytes: usize) -> Self {
         self.part_size = bytes.max(1);
+        self
+    }
+
+    /// At most `n` files stream in at once (at least 1); another waits up to
+    /// `wait` for its turn, then [`PutError::Busy`].
+    pub fn with_streams(mut self, n: usize, wait: Duration) -> Self {
+        self.streams = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self.stream_wait = wait;
         self
     }
 
@@ -203,7 +247,9 @@ impl FileStore {
     /// under `key` (a path like `uploads/<uuid>`: letters, digits, `-`, `_`,
     /// `.` and `/`-separated segments). Streams: memory stays bounded (about
     /// [`MAX_PARTS_IN_FLIGHT`] + 1 upload parts: 384 KiB locally, 15 MiB on S3,
-    /// where parts are at least 5 MiB), never the whole file.
+    /// where parts are at least 5 MiB), never the whole file, and only so many
+    /// files stream at once (see [`FileStore::with_streams`]); the body is
+    /// not read before the file's turn comes.
     ///
     /// Durable when it returns: on the local filesystem the file and its
     /// directory are fsynced; on S3 the upload is complete (one PUT below the
@@ -224,6 +270,11 @@ impl FileStore {
         E: Send,
     {
         let path = object_path(key).map_err(PutError::Store)?;
+        let _turn = match tokio::time::timeout(self.stream_wait, self.streams.acquire()).await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(closed)) => return Err(PutError::Store(closed.into())),
+            Err(_elapsed) => return Err(PutError::Busy),
+        };
         let file_key = sealed::random_key();
         let wrapped = pii.encrypt(&STANDARD.encode(file_key));
         let size = self.put_sealed(&path, body, &file_key).await?;
@@ -498,6 +549,7 @@ mod tests {
                 access_key_id: Some("AKIDEXAMPLE".into()),
                 secret_access_key: Some(Secret("wJalrXUtnFEMI-very-secret".into())),
             },
+            streams: None,
         };
         let store = FileStore::open(&settings, FsPath::new("/nonexistent")).expect("open");
         assert_eq!(
@@ -542,5 +594,84 @@ mod tests {
             .await
             .expect("reads");
         assert_eq!(data.concat(), b"hello");
+    }
+
+    /// A file beyond the turns waits without its body being read, and is
+    /// refused as busy when no turn comes in time; a turn is given back when
+    /// its file is stored.
+    #[tokio::test]
+    async fn files_beyond_the_turns_wait_and_then_are_busy() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = FileStore::local(dir.path())
+            .expect("open")
+            .with_streams(1, Duration::from_millis(300));
+
+        // The first file takes the only turn and holds it while its body is open.
+        let (tx, rx) = futures::channel::mpsc::unbounded::<Result<Bytes, std::io::Error>>();
+        let started = Arc::new(AtomicBool::new(false));
+        let seen = started.clone();
+        let first_body = rx.inspect(move |_| seen.store(true, Ordering::SeqCst));
+        tx.unbounded_send(Ok(Bytes::from_static(b"first ")))
+            .expect("send");
+        let first = tokio::spawn({
+            let store = store.clone();
+            async move {
+                store
+                    .put("t/first", first_body, &pii())
+                    .await
+                    .map(|(s, _)| s.size)
+            }
+        });
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while !started.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the first file starts streaming");
+
+        // The second waits for the turn, is refused, and its body is never read.
+        let polled = Arc::new(AtomicBool::new(false));
+        let touched = polled.clone();
+        let second_body = futures::stream::poll_fn(move |_| {
+            touched.store(true, Ordering::SeqCst);
+            std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(Bytes::from_static(b"x"))))
+        });
+        let waited = std::time::Instant::now();
+        let busy = store.put("t/second", second_body, &pii()).await;
+        assert!(matches!(busy, Err(PutError::Busy)), "{:?}", busy.map(|(s, _)| s));
+        assert!(
+            waited.elapsed() >= Duration::from_millis(250),
+            "it waited for a turn"
+        );
+        assert!(
+            !polled.load(Ordering::SeqCst),
+            "a waiting file's body is not read"
+        );
+        assert!(
+            store
+                .list_older_than("t/second", Utc::now())
+                .await
+                .expect("list")
+                .is_empty()
+        );
+
+        // The first finishes; its turn comes back for the next file.
+        tx.unbounded_send(Ok(Bytes::from_static(b"file"))).expect("send");
+        drop(tx);
+        let size = first
+            .await
+            .expect("join")
+            .map_err(|e| e.to_string())
+            .expect("first stored");
+        assert_eq!(size, 10);
+        let third = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"third"))]);
+        let (stored, _) = store
+            .put("t/third", third, &pii())
+            .await
+            .map_err(|e| e.to_string())
+            .expect("third");
+        assert_eq!(stored.size, 5);
     }
 }

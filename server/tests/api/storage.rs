@@ -141,6 +141,7 @@ async fn failed_body(store: &FileStore, size: usize) {
     match result {
         Err(PutError::Body(e)) => assert_eq!(e, TooLarge),
         Err(PutError::Store(e)) => panic!("store error instead of the body's: {e:#}"),
+        Err(PutError::Busy) => panic!("busy with one file"),
         Ok(_) => panic!("a failing body must not store"),
     }
     let left = store
@@ -256,6 +257,7 @@ async fn s3_store() -> Option<(FileStore, Raw, reqwest::Client, String)> {
             secret_access_key: Some(Secret("test".to_owned())),
             ..Default::default()
         },
+        streams: None,
     };
     let store = FileStore::open(&settings, Path::new("/nonexistent")).expect("open S3");
     assert_eq!(

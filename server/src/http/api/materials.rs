@@ -58,6 +58,7 @@ pub struct UploadForm {
         (status = 415, description = "`unsupported_type`: not a PDF, JPEG, PNG or WebP.", body = ErrorEnvelope),
         (status = 422, description = "`validation` on `file`: `file_required` (no part named `file`), `empty_file`, `damaged_file`, `incomplete_upload`.", body = ErrorEnvelope),
         (status = 429, description = "`too_many_requests`: 60 uploads in 10 minutes.", body = ErrorEnvelope),
+        (status = 503, description = "`busy`: too many files arriving at once (more than `ONETHING_UPLOAD_STREAMS` streaming and the wait of 60 s over); retry after `Retry-After` seconds. Nothing was stored.", body = ErrorEnvelope),
     ),
 )]
 pub async fn create(

@@ -38,6 +38,8 @@ pub const RATE_WINDOW: Duration = Duration::minutes(10);
 /// Unbound uploads one account may hold at a time.
 pub const MAX_UNBOUND: u64 = 200;
 /// How long a signed download link for a department system lives.
+/// When a file found no turn to stream in (503 `busy`), try again after this.
+const BUSY_RETRY_SECS: i64 = 10;
 pub const SIGNED_TTL: Duration = Duration::minutes(15);
 
 fn storage_key(id: Uuid) -> String {
@@ -128,6 +130,11 @@ where
     let (_, wrapped) = match state.files.put(&key, &mut inspect, &state.pii).await {
         Ok(v) => v,
         Err(PutError::Body(r)) => return Err(refused(r, max)),
+        Err(PutError::Busy) => {
+            return Err(ServiceError::Busy {
+                retry_after_secs: BUSY_RETRY_SECS,
+            });
+        }
         Err(PutError::Store(e)) => return Err(e.context("storing an upload").into()),
     };
     // The whole file has passed: judge its end.
