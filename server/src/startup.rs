@@ -71,6 +71,7 @@ impl Application {
             metrics: Arc::default(),
             ended_counts: Arc::default(),
             stats_cache: Arc::default(),
+            stats_results: Arc::default(),
             reactions: Arc::new(reactions()),
         };
         let router = crate::http::build_router(state.clone());

@@ -54,6 +54,8 @@ pub struct AppState {
     pub ended_counts: Arc<crate::services::work_items::ended_counts::EndedCounts>,
     /// Stored 效能评估 facts in memory (see `services::stats::store`).
     pub stats_cache: Arc<crate::services::stats::cache::FactCache>,
+    /// 效能评估 figures computed recently (see `services::stats::results`).
+    pub stats_results: Arc<crate::services::stats::results::ResultCache>,
     /// Who reacts to [`DomainEvent`]s.
     pub reactions: Arc<Vec<Reaction>>,
 }

@@ -146,17 +146,32 @@ mod tests {
 #[derive(Debug)]
 pub struct WriteGate {
     sqlite: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Domain write transactions committed through this gate (see
+    /// [`WriteGate::commits`]).
+    commits: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl WriteGate {
     pub fn new(backend: DbBackend) -> Self {
         Self {
             sqlite: (backend == DbBackend::Sqlite).then(Default::default),
+            commits: Default::default(),
         }
     }
 
-    /// Begins a write transaction (waiting for the gate on SQLite).
+    /// Begins a write transaction of the domain (waiting for the gate on
+    /// SQLite); its commit counts in [`WriteGate::commits`].
     pub async fn begin(&self, db: &DatabaseConnection) -> Result<WriteTxn, sea_orm::DbErr> {
+        let mut txn = self.begin_bookkeeping(db).await?;
+        txn.commits = Some(self.commits.clone());
+        Ok(txn)
+    }
+
+    /// Begins a write transaction that records no fact of the domain (the
+    /// outbox's claims and outcomes, the stored 效能评估 aggregate): its commit
+    /// does not count in [`WriteGate::commits`], so caches of what the domain
+    /// records stay valid.
+    pub async fn begin_bookkeeping(&self, db: &DatabaseConnection) -> Result<WriteTxn, sea_orm::DbErr> {
         use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
         Ok(match &self.sqlite {
             Some(gate) => {
@@ -168,13 +183,22 @@ impl WriteGate {
                 WriteTxn {
                     txn: db.begin_with_options(options).await?,
                     _guard: Some(guard),
+                    commits: None,
                 }
             }
             None => WriteTxn {
                 txn: db.begin().await?,
                 _guard: None,
+                commits: None,
             },
         })
+    }
+
+    /// How many domain write transactions this instance has committed: a
+    /// result computed from the database while this stayed the same is
+    /// still what the database holds (as far as this instance wrote it).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 
@@ -183,6 +207,8 @@ impl WriteGate {
 pub struct WriteTxn {
     txn: sea_orm::DatabaseTransaction,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Counted once committed (a domain write).
+    commits: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl std::fmt::Debug for WriteTxn {
@@ -193,7 +219,13 @@ impl std::fmt::Debug for WriteTxn {
 
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        // Counted after the commit: a reader that saw the count before this
+        // may have missed the write, and sees the count change.
+        if let Some(c) = self.commits {
+            c.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
+        Ok(())
     }
 }
 

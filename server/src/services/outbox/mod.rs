@@ -219,7 +219,7 @@ pub async fn claim(state: &AppState, cfg: &WorkerConfig) -> Result<Vec<outbox::M
         now.into(),
         i64::try_from(cfg.batch).unwrap_or(32).into(),
     ];
-    let txn = state.writes.begin(&state.db).await?;
+    let txn = state.writes.begin_bookkeeping(&state.db).await?;
     let rows = outbox::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .all(&txn)
         .await?;
@@ -377,7 +377,7 @@ pub async fn run_once(
         .filter(|(_, o)| o.is_ok())
         .map(|(r, _)| r.id)
         .collect();
-    let txn = state.writes.begin(&state.db).await?;
+    let txn = state.writes.begin_bookkeeping(&state.db).await?;
     if !delivered.is_empty() {
         claimed()
             .filter(outbox::Column::Id.is_in(delivered))

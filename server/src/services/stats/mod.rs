@@ -13,18 +13,21 @@ pub mod figures;
 pub mod high_frequency;
 pub mod load;
 pub mod report;
+pub mod results;
 pub mod savings;
 pub mod store;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use app::api::{BundleStats, OverdueItem, OverdueList, PartFigures, Role, StatsOverview, StatsQuery};
+use app::api::{BundleStats, OverdueItem, OverdueList, Role, StatsOverview, StatsQuery};
 use app::catalog::Catalog;
 use app::domain::Date;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use self::facts::measure;
+pub use self::results::{Computed, Scope};
 use self::store::{Filter, Grain};
 use crate::AppState;
 use crate::db::entities::work_item;
@@ -34,15 +37,6 @@ use app::api::FieldError;
 
 /// The longest period one request may ask for.
 pub const MAX_DAYS: i64 = 3 * 366;
-
-/// A checked query: the period and what it is limited to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scope {
-    pub from: Date,
-    pub to: Date,
-    pub bundle: Option<String>,
-    pub department: Option<String>,
-}
 
 impl Scope {
     fn filter(&self) -> Filter<'_> {
@@ -163,14 +157,22 @@ const TREND: [&str; 4] = [
     measure::REJECTED,
 ];
 
-/// Everything computed for a scope.
-pub struct Computed {
-    pub overview: StatsOverview,
-    /// The items of the scope's bundle (none without one).
-    pub items: Vec<PartFigures>,
+/// The figures of a scope: remembered while they stand (see
+/// [`results::ResultCache`]), computed otherwise.
+async fn computed(state: &AppState, s: &Scope) -> ServiceResult<Arc<Computed>> {
+    // Read before computing: a write committed meanwhile changes the count
+    // and the result is not used again.
+    let commits = state.writes.commits();
+    let today = Date::today_china();
+    if let Some(c) = state.stats_results.get(s, commits, today) {
+        return Ok(c);
+    }
+    let c = Arc::new(compute(state, s, today).await?);
+    state.stats_results.put(s.clone(), commits, today, c.clone());
+    Ok(c)
 }
 
-async fn compute(state: &AppState, s: &Scope) -> ServiceResult<Computed> {
+async fn compute(state: &AppState, s: &Scope, today: Date) -> ServiceResult<Computed> {
     let filter = s.filter();
     let rows = store::read(state, s.from, s.to, filter, Grain::Months, None)
         .await
@@ -187,7 +189,7 @@ async fn compute(state: &AppState, s: &Scope) -> ServiceResult<Computed> {
             .map_err(ServiceError::Unexpected)?
     };
     let totals = store::totals(&rows);
-    let overdue = store::overdue_now(&state.db, Date::today_china(), filter).await?;
+    let overdue = store::overdue_now(&state.db, today, filter).await?;
     let parts = figures::Parts {
         catalog: &state.catalog,
         from: s.from,
@@ -211,7 +213,7 @@ async fn compute(state: &AppState, s: &Scope) -> ServiceResult<Computed> {
 /// `GET /api/v1/stats/overview`.
 pub async fn overview(state: &AppState, actor: &Actor, q: &StatsQuery) -> ServiceResult<StatsOverview> {
     let s = scope(&state.catalog, actor, q, Date::today_china())?;
-    Ok(compute(state, &s).await?.overview)
+    Ok(computed(state, &s).await?.overview.clone())
 }
 
 /// `GET /api/v1/stats/bundles/{code}`: the county office and the bundle's
@@ -234,13 +236,13 @@ pub async fn bundle(
         ..q.clone()
     };
     let s = scope(&state.catalog, actor, &q, Date::today_china())?;
-    let c = compute(state, &s).await?;
+    let c = computed(state, &s).await?;
     Ok(BundleStats {
         code: b.code.to_string(),
         name: b.name.clone(),
         lead_department: b.lead_department.to_string(),
-        overview: c.overview,
-        items: c.items,
+        overview: c.overview.clone(),
+        items: c.items.clone(),
         before: figures::before(b),
     })
 }

@@ -6,7 +6,7 @@ use app::api::{BundleSavings, Count, PartFigures, Reduction, StatsOverview, Stat
 use app::domain::Date;
 use rust_xlsxwriter::{Format, Workbook};
 
-use super::{Computed, compute, scope};
+use super::{Computed, computed, scope};
 use crate::AppState;
 use crate::identity::Actor;
 use crate::services::{ServiceError, ServiceResult};
@@ -94,7 +94,7 @@ pub async fn build(
 ) -> ServiceResult<Report> {
     let q = month_query(q, month)?;
     let s = scope(&state.catalog, actor, &q, Date::today_china())?;
-    let c = compute(state, &s).await?;
+    let c = computed(state, &s).await?;
     let county = if state.catalog.county.is_empty() {
         "本县"
     } else {

@@ -118,7 +118,7 @@ async fn claim<C: ConnectionTrait>(txn: &C, period: &str) -> Result<bool, sea_or
 async fn store_day(state: &AppState, day: Date) -> anyhow::Result<bool> {
     let facts = facts_of(&history(&state.db, day, day).await?, &state.catalog.calendar);
     let period = day.to_string();
-    let txn = state.writes.begin(&state.db).await?;
+    let txn = state.writes.begin_bookkeeping(&state.db).await?;
     if !claim(&txn, &period).await? {
         return Ok(false);
     }
@@ -147,7 +147,7 @@ async fn store_day(state: &AppState, day: Date) -> anyhow::Result<bool> {
 async fn store_month(state: &AppState, day: Date) -> anyhow::Result<bool> {
     let period = month_of(day);
     let (first, last) = (first_of_month(day).to_string(), last_of_month(day).to_string());
-    let txn = state.writes.begin(&state.db).await?;
+    let txn = state.writes.begin_bookkeeping(&state.db).await?;
     if !claim(&txn, &period).await? {
         return Ok(false);
     }
@@ -182,6 +182,7 @@ pub async fn forget_all(state: &AppState) -> anyhow::Result<()> {
     stats_period::Entity::delete_many().exec(&txn).await?;
     txn.commit().await?;
     state.stats_cache.clear();
+    state.stats_results.clear();
     Ok(())
 }
 
