@@ -79,6 +79,9 @@ if (!baseUrl) {
       ONETHING_DATABASE_URL: `sqlite://${dataDir}/e2e.db?mode=rwc`,
       ONETHING_DEMO: '1',
       ONETHING_DATA_DIR: dataDir,
+      // Every browser of the tests is 127.0.0.1.
+      ONETHING_LOGIN_PER_MINUTE: '1000',
+      ONETHING_REGISTER_PER_HOUR: '1000',
       ONETHING_LOG_FORMAT: 'json',
       RUST_LOG: 'info',
     },

@@ -173,6 +173,9 @@ impl ServerProcess {
                 root.join("server/catalog").display().to_string(),
             ),
             ("RUST_LOG".into(), "warn".into()),
+            // Every client of a benchmark is 127.0.0.1.
+            ("ONETHING_REGISTER_PER_HOUR".into(), "100000".into()),
+            ("ONETHING_LOGIN_PER_MINUTE".into(), "100000".into()),
         ];
         env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let mut s = Self {

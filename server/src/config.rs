@@ -14,6 +14,9 @@ use leptos::config::{Env, LeptosOptions};
 /// Largest upload by default: 10 MiB.
 pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
+/// Drafts untouched this many days are deleted, by default.
+pub const DEFAULT_DRAFT_RETENTION_DAYS: u32 = 30;
+
 /// Default SQLite file, relative to the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/onething.db?mode=rwc";
 
@@ -37,6 +40,9 @@ const KNOWN: &[&str] = &[
     "ONETHING_S3_ACCESS_KEY_ID",
     "ONETHING_S3_SECRET_ACCESS_KEY",
     "ONETHING_TRUSTED_PROXIES",
+    "ONETHING_REGISTER_PER_HOUR",
+    "ONETHING_LOGIN_PER_MINUTE",
+    "ONETHING_DRAFT_RETENTION_DAYS",
 ];
 
 /// Variables of the test harness, not settings.
@@ -87,6 +93,13 @@ pub struct Settings {
     /// (`ONETHING_TRUSTED_PROXIES`: addresses and CIDR blocks, comma
     /// separated; none by default, so the socket's address is the client's).
     pub trusted_proxies: crate::proxies::TrustedProxies,
+    /// Requests per client address on the expensive anonymous endpoints
+    /// (`ONETHING_REGISTER_PER_HOUR`, default 10; `ONETHING_LOGIN_PER_MINUTE`,
+    /// default 30; each 1–100000).
+    pub rate_limits: crate::rate_limit::RateSettings,
+    /// Drafts untouched for this many days are deleted by housekeeping
+    /// (`ONETHING_DRAFT_RETENTION_DAYS`, 1–3650; default 30).
+    pub draft_retention_days: u32,
     pub log_format: LogFormat,
     /// Where the site is served from and what it is called (cargo-leptos sets these).
     pub leptos: LeptosOptions,
@@ -196,6 +209,29 @@ impl Settings {
         let trusted_proxies =
             crate::proxies::TrustedProxies::parse(get("ONETHING_TRUSTED_PROXIES").unwrap_or(""))
                 .map_err(|e| anyhow::anyhow!("ONETHING_TRUSTED_PROXIES: {e}"))?;
+        let quota = |k: &str, default: u32| -> anyhow::Result<std::num::NonZeroU32> {
+            let n = number(k)?.unwrap_or(u64::from(default));
+            u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .and_then(std::num::NonZeroU32::new)
+                .with_context(|| format!("{k} must be between 1 and 100000, not {n}"))
+        };
+        let rate_limits = crate::rate_limit::RateSettings {
+            register_per_hour: quota(
+                "ONETHING_REGISTER_PER_HOUR",
+                crate::rate_limit::DEFAULT_REGISTER_PER_HOUR,
+            )?,
+            login_per_minute: quota(
+                "ONETHING_LOGIN_PER_MINUTE",
+                crate::rate_limit::DEFAULT_LOGIN_PER_MINUTE,
+            )?,
+        };
+        let draft_retention_days = match number("ONETHING_DRAFT_RETENTION_DAYS")? {
+            None => DEFAULT_DRAFT_RETENTION_DAYS,
+            Some(n @ 1..=3650) => u32::try_from(n).unwrap_or(DEFAULT_DRAFT_RETENTION_DAYS),
+            Some(n) => bail!("ONETHING_DRAFT_RETENTION_DAYS must be between 1 and 3650, not {n}"),
+        };
         Ok(Self {
             database_url,
             demo,
@@ -207,6 +243,8 @@ impl Settings {
             upload_max_bytes,
             storage,
             trusted_proxies,
+            rate_limits,
+            draft_retention_days,
             log_format,
             leptos,
         })
@@ -441,6 +479,27 @@ mod tests {
         assert!(!s.demo);
         assert_eq!(s.leptos.site_addr.to_string(), "127.0.0.1:3000");
         assert!(s.trusted_proxies.is_empty(), "no proxy is trusted by default");
+        assert_eq!(s.rate_limits, crate::rate_limit::RateSettings::default());
+    }
+
+    #[test]
+    fn rate_limits_are_bounded() {
+        let s = Settings::from_vars(vars(&[
+            KEY,
+            ("ONETHING_REGISTER_PER_HOUR", "200"),
+            ("ONETHING_LOGIN_PER_MINUTE", "5"),
+        ]))
+        .expect("rates");
+        assert_eq!(s.rate_limits.register_per_hour.get(), 200);
+        assert_eq!(s.rate_limits.login_per_minute.get(), 5);
+        assert_eq!(s.draft_retention_days, 30);
+        let e =
+            Settings::from_vars(vars(&[KEY, ("ONETHING_DRAFT_RETENTION_DAYS", "0")])).expect_err("0 days");
+        assert!(e.to_string().contains("ONETHING_DRAFT_RETENTION_DAYS"), "{e}");
+        for bad in ["0", "100001", "-1", "many"] {
+            let e = Settings::from_vars(vars(&[KEY, ("ONETHING_REGISTER_PER_HOUR", bad)])).expect_err(bad);
+            assert!(e.to_string().contains("ONETHING_REGISTER_PER_HOUR"), "{e}");
+        }
     }
 
     #[test]

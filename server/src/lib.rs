@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod metrics;
 pub mod proxies;
+pub mod rate_limit;
 pub mod services;
 pub mod startup;
 pub mod state;

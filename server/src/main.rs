@@ -24,6 +24,22 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write a consistent copy of the SQLite database to FILE while the
+    /// server keeps serving (PostgreSQL: use pg_dump, see README).
+    Backup {
+        /// The backup file to create (it must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a backup in place of the SQLite database (stop the server first).
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Restore over an existing database, which is kept beside it.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,6 +138,24 @@ async fn run() -> anyhow::Result<()> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Backup { to } => {
+            let live = server::db::backup::sqlite_path(&settings.database_url)?;
+            anyhow::ensure!(live.is_file(), "{} does not exist", live.display());
+            let db = server::db::connect(&settings.database_url).await?;
+            let snapshot = server::db::backup::backup(&db, &to).await;
+            db.close().await?;
+            println!("backup written to {}: {}", to.display(), snapshot?);
+            Ok(())
+        }
+        Command::Restore { from, replace } => {
+            let (snapshot, kept) =
+                server::db::backup::restore(&settings.database_url, &from, replace).await?;
+            if let Some(kept) = kept {
+                println!("the database it replaced is kept as {}", kept.display());
+            }
+            println!("restored from {}: {snapshot}", from.display());
+            Ok(())
         }
         Command::CheckCatalog => {
             let c = server::catalog_loader::load(&settings.catalog_dir)?;

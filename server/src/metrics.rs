@@ -21,6 +21,8 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, String), Histogram>>,
     pub submissions: AtomicU64,
+    /// Records housekeeping removed, by kind.
+    housekeeping: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -37,6 +39,15 @@ impl Metrics {
             }
             h.count += 1;
             h.sum += seconds;
+        }
+    }
+
+    /// Adds what a housekeeping run removed.
+    pub fn count_housekeeping(&self, removed: &[(&'static str, u64)]) {
+        if let Ok(mut map) = self.housekeeping.lock() {
+            for (what, n) in removed {
+                *map.entry(what).or_default() += n;
+            }
         }
     }
 
@@ -94,6 +105,16 @@ impl Metrics {
         let _ = writeln!(out, "# HELP onething_outbox_dead Outbox events out of attempts.");
         let _ = writeln!(out, "# TYPE onething_outbox_dead gauge");
         let _ = writeln!(out, "onething_outbox_dead {}", outbox_dead);
+        let _ = writeln!(
+            out,
+            "# HELP onething_housekeeping_removed_total Records housekeeping removed (past their retention or never used)."
+        );
+        let _ = writeln!(out, "# TYPE onething_housekeeping_removed_total counter");
+        if let Ok(map) = self.housekeeping.lock() {
+            for (what, n) in map.iter() {
+                let _ = writeln!(out, "onething_housekeeping_removed_total{{what=\"{what}\"}} {n}");
+            }
+        }
         out
     }
 }

@@ -59,6 +59,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.leptos.site_addr))?;
         let writes = Arc::new(crate::db::WriteGate::new(db.get_database_backend()));
+        let rate_limits = Arc::new(crate::rate_limit::RateLimits::new(settings.rate_limits));
         let state = AppState {
             writes,
             db,
@@ -72,6 +73,7 @@ impl Application {
             ended_counts: Arc::default(),
             stats_cache: Arc::default(),
             stats_results: Arc::default(),
+            rate_limits,
             reactions: Arc::new(reactions()),
         };
         let router = crate::http::build_router(state.clone());

@@ -56,6 +56,8 @@ pub struct AppState {
     pub stats_cache: Arc<crate::services::stats::cache::FactCache>,
     /// 效能评估 figures computed recently (see `services::stats::results`).
     pub stats_results: Arc<crate::services::stats::results::ResultCache>,
+    /// Requests per client address on registration and login.
+    pub rate_limits: Arc<crate::rate_limit::RateLimits>,
     /// Who reacts to [`DomainEvent`]s.
     pub reactions: Arc<Vec<Reaction>>,
 }

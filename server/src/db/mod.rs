@@ -1,6 +1,7 @@
 //! Persistence: the connection (SQLite or PostgreSQL, chosen by the URL),
 //! migrations applied at start-up, and the sea-orm entities.
 
+pub mod backup;
 pub mod entities;
 pub mod migration;
 
@@ -121,6 +122,54 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 /// Which backend a connection talks to.
 pub fn backend(db: &DatabaseConnection) -> DbBackend {
     db.get_database_backend()
+}
+
+/// Held by the one instance that runs a job now (see [`try_job_lock`]).
+#[derive(Debug)]
+pub struct JobLock(Option<sea_orm::DatabaseTransaction>);
+
+impl JobLock {
+    /// Lets another instance run the job (dropping the lock does too).
+    pub async fn release(self) -> Result<(), sea_orm::DbErr> {
+        match self.0 {
+            Some(txn) => txn.commit().await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// The lock of the job called `job`, if no other instance holds it. On
+/// PostgreSQL a transaction-scoped advisory lock, taken by a transaction
+/// that does nothing else and stays open while the job runs: if the
+/// instance dies, its connection closes and the lock is free again. On
+/// SQLite (one instance serves a database file) always granted.
+pub async fn try_job_lock(db: &DatabaseConnection, job: &str) -> Result<Option<JobLock>, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(Some(JobLock(None)));
+    }
+    let txn = db.begin().await?;
+    let row = txn
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS locked",
+            [job_lock_key(job).into()],
+        ))
+        .await?;
+    let locked = match row {
+        Some(r) => r.try_get::<bool>("", "locked")?,
+        None => false,
+    };
+    Ok(locked.then_some(JobLock(Some(txn))))
+}
+
+/// A stable 64-bit key for a job's name (the first 8 bytes of its SHA-256).
+fn job_lock_key(job: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("onething-job:{job}"));
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::db::entities::{session, user};
 use crate::identity::Who;
 use crate::identity::{Actor, RequestMeta};
+use crate::rate_limit::Endpoint;
 
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
@@ -135,12 +136,26 @@ pub fn system_actor(department: String) -> Actor {
     }
 }
 
+/// Counts a request against its address's quota (see [`crate::rate_limit`]).
+fn count_request(state: &AppState, endpoint: Endpoint, meta: &RequestMeta) -> ServiceResult<()> {
+    let Some(ip) = meta.ip.as_deref().and_then(|ip| ip.parse().ok()) else {
+        return Ok(());
+    };
+    state
+        .rate_limits
+        .check(endpoint, ip)
+        .map_err(|secs| ServiceError::Throttled {
+            retry_after_secs: i64::try_from(secs).unwrap_or(i64::MAX),
+        })
+}
+
 /// Citizen self-registration with real-name checks; logs the person in.
 pub async fn register(
     state: &AppState,
     req: RegisterRequest,
     meta: &RequestMeta,
 ) -> ServiceResult<NewSession> {
+    count_request(state, Endpoint::Register, meta)?;
     let today = Date::today_china();
     let mut errors = req.validate(today);
     if errors.iter().all(|e| e.field != "password") && passwords::is_common(&req.password) {
@@ -258,6 +273,7 @@ pub async fn login(
     meta: &RequestMeta,
     presented: Option<&str>,
 ) -> ServiceResult<NewSession> {
+    count_request(state, Endpoint::Login, meta)?;
     let db = &state.db;
     let now = Utc::now();
     let (user, account_key) = find_login(state, login).await?;

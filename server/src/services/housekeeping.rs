@@ -1,6 +1,9 @@
 //! Periodic jobs: 告知承诺 reminders, removing uploads no submission
-//! took, and escalating overdue cases (诉求) to the county office. Safe to run on several instances at once (every step claims its
-//! rows with a conditional update or delete).
+//! took, escalating overdue cases (诉求) to the county office, and deleting
+//! what is past its retention (see [`super::retention`]). On PostgreSQL one
+//! instance at a time runs them (an advisory lock); every step also claims
+//! its rows with a conditional update or delete, so a run that overlaps
+//! another anyway does each thing once.
 
 use std::time::Duration;
 
@@ -9,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::materials::commitments;
 use super::notifications::LoggedSms;
-use super::uploads;
+use super::{retention, uploads};
 use crate::AppState;
 
 /// How often the jobs run.
@@ -23,20 +26,53 @@ pub struct Report {
     pub stray_files_removed: u64,
     /// Overdue cases escalated to the county office.
     pub cases_escalated: u64,
+    /// Records past their retention.
+    pub purged: retention::Purged,
+    /// Another instance was running the jobs, so this one did nothing.
+    pub skipped: bool,
 }
 
 /// One run of every job, as of `now`.
 pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Report> {
+    let Some(lock) = crate::db::try_job_lock(&state.db, "housekeeping").await? else {
+        tracing::debug!("housekeeping runs on another instance");
+        return Ok(Report {
+            skipped: true,
+            ..Report::default()
+        });
+    };
     let today = Date::china_day_of(now.timestamp());
     let reminders = commitments::remind(state, today, &LoggedSms).await?;
     let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
     let cases_escalated = super::feedback::cases::escalate_overdue(state, today).await?;
-    Ok(Report {
+    let purged = retention::purge(state, now).await?;
+    state.rate_limits.forget_idle();
+    lock.release().await?;
+    let report = Report {
         reminders,
-        cases_escalated,
         uploads_removed,
         stray_files_removed,
-    })
+        cases_escalated,
+        purged,
+        skipped: false,
+    };
+    state.metrics.count_housekeeping(&report.removed());
+    Ok(report)
+}
+
+impl Report {
+    /// What the run removed, by kind (the `what` of the metric
+    /// `onething_housekeeping_removed_total`).
+    pub fn removed(&self) -> [(&'static str, u64); 6] {
+        [
+            ("uploads", self.uploads_removed),
+            ("stray_files", self.stray_files_removed),
+            ("sessions", self.purged.sessions),
+            ("login_throttles", self.purged.throttles),
+            ("drafts", self.purged.drafts),
+            ("outbox_payloads", self.purged.outbox_payloads),
+        ]
+    }
 }
 
 /// Runs the jobs now and then every [`EVERY`], logging failures.

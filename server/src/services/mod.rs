@@ -18,6 +18,7 @@ pub mod paging;
 pub mod passwords;
 pub mod policies;
 pub mod profiles;
+pub mod retention;
 pub mod stats;
 pub mod submissions;
 pub mod throttle;

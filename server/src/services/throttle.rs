@@ -36,6 +36,10 @@ pub const IP: Policy = Policy {
     max_lock: Duration::minutes(15),
 };
 
+/// The longest window of any policy: a row whose window started longer ago
+/// than this, and is not locked, counts for nothing (housekeeping deletes it).
+pub const LONGEST_WINDOW: Duration = Duration::minutes(15);
+
 /// Seconds until `key` may try again, if it is locked now.
 pub async fn locked_for<C: ConnectionTrait>(
     db: &C,
@@ -89,4 +93,16 @@ pub async fn record_failure<C: ConnectionTrait>(
 /// Clears the count of `key` (after a successful login).
 pub async fn clear<C: ConnectionTrait>(db: &C, key: &str) -> Result<(), sea_orm::DbErr> {
     Throttle::delete_by_id(key.to_owned()).exec(db).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_window_is_longer_than_the_longest() {
+        for p in [ACCOUNT, IP] {
+            assert!(p.window <= LONGEST_WINDOW, "{p:?}");
+        }
+    }
 }

@@ -784,14 +784,7 @@ async fn behind_a_trusted_proxy_the_client_is_throttled_not_the_proxy() {
     };
     run(Backend::Sqlite, opts, |app| async move {
         let b = app.browser();
-        let attempt = |forwarded: &'static str, login: String| {
-            send(
-                b.client
-                    .post(app.url("/api/v1/auth/login"))
-                    .header("x-forwarded-for", forwarded)
-                    .json(&json!({"login": login, "password": "x"})),
-            )
-        };
+        let attempt = |forwarded: &'static str, login: String| send(failed_login(&b, &app, forwarded, login));
         for i in 0..30 {
             let (status, _) = attempt("6.6.6.6, 203.0.113.7, 10.0.0.2", format!("nobody-{i}")).await;
             assert_eq!(status, 401, "attempt {i}");
@@ -834,6 +827,90 @@ async fn behind_a_trusted_proxy_the_client_is_throttled_not_the_proxy() {
         )
         .await;
         assert_eq!(status, 429);
+    })
+    .await;
+}
+
+/// A login with a wrong password, coming through a proxy that names `from`.
+fn failed_login(
+    b: &crate::helpers::Browser,
+    app: &TestApp,
+    from: &str,
+    login: String,
+) -> reqwest::RequestBuilder {
+    b.client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", from)
+        .json(&json!({"login": login, "password": "x"}))
+}
+
+/// Registration and login count every request per client address (the one
+/// a trusted proxy names): beyond the quota, 429 `too_many_requests` with
+/// `Retry-After`, while other addresses go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registrations_and_logins_are_limited_per_address() {
+    use crate::helpers::{Backend, Options, run};
+    let opts = Options {
+        demo: false,
+        vars: vec![
+            ("ONETHING_TRUSTED_PROXIES", "127.0.0.1/32".to_owned()),
+            ("ONETHING_REGISTER_PER_HOUR", "2".to_owned()),
+            ("ONETHING_LOGIN_PER_MINUTE", "3".to_owned()),
+        ],
+    };
+    run(Backend::Sqlite, opts, |app| async move {
+        let b = app.browser();
+        let register = |from: &'static str, phone: String| {
+            b.client
+                .post(app.url("/api/v1/auth/register"))
+                .header("x-forwarded-for", from)
+                .json(&json!({
+                    "name": "张三",
+                    "phone": phone,
+                    "id_number": unique_id_number(),
+                    "password": CITIZEN_PASSWORD,
+                }))
+        };
+        let (status, body) = send(register("203.0.113.7", unique_phone())).await;
+        assert_eq!(status, 201, "{body}");
+        // A refused registration counts too (it would tell whether a phone
+        // number is taken).
+        let (status, _) = send(register("203.0.113.7", "123".into())).await;
+        assert_eq!(status, 422);
+        let res = register("203.0.113.7", unique_phone())
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: u64 = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After");
+        // Two an hour: one comes back every 30 minutes.
+        assert!((1700..=1800).contains(&retry), "Retry-After {retry}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "too_many_requests");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .expect("message")
+                .contains("后再试")
+        );
+        let users = user::Entity::find().all(&app.db).await.expect("users");
+        assert_eq!(users.len(), 1, "the refused registration wrote nothing");
+        let (status, _) = send(register("203.0.113.8", unique_phone())).await;
+        assert_eq!(status, 201, "another address registers");
+
+        // Logins: three a minute from one address, whatever the account.
+        let login = |from: &'static str, i: usize| send(failed_login(&b, &app, from, format!("nobody-{i}")));
+        for i in 0..3 {
+            assert_eq!(login("198.51.100.1", i).await.0, 401, "login {i}");
+        }
+        let (status, body) = login("198.51.100.1", 3).await;
+        assert_eq!(status, 429, "{body}");
+        assert_eq!(login("198.51.100.2", 4).await.0, 401, "another address logs in");
     })
     .await;
 }

@@ -359,6 +359,10 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
         ("LEPTOS_SITE_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
         ("ONETHING_PII_KEY".to_owned(), test_pii_key()),
         ("ONETHING_DATA_DIR".to_owned(), tmp.path().display().to_string()),
+        // Every test client is 127.0.0.1: per-address request rates are
+        // tested where a test asks for them (later settings win).
+        ("ONETHING_REGISTER_PER_HOUR".to_owned(), "100000".to_owned()),
+        ("ONETHING_LOGIN_PER_MINUTE".to_owned(), "100000".to_owned()),
     ];
     if opts.demo {
         vars.push(("ONETHING_DEMO".to_owned(), "1".to_owned()));

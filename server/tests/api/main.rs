@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod authz;
+mod backup;
 mod catalog;
 mod cli;
 mod errors;
@@ -14,6 +15,7 @@ mod materials;
 mod openapi;
 mod outbox;
 mod receiver;
+mod retention;
 mod stats;
 mod storage;
 mod submissions;

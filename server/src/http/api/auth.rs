@@ -27,7 +27,9 @@ fn logged_in(state: &AppState, status: StatusCode, s: NewSession) -> Response {
 /// 身份证号 is checked with the GB 11643 check digit and birth date, the phone
 /// as `1[3-9]` + 9 digits, the password for length (8–128), against a
 /// common-password list and for containing the phone or 身份证号. Sets the
-/// session cookie.
+/// session cookie. Each client address may try 10 times an hour (setting
+/// `ONETHING_REGISTER_PER_HOUR`), valid or not: 429 `too_many_requests`
+/// with `Retry-After` beyond that.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/register",
@@ -37,6 +39,7 @@ fn logged_in(state: &AppState, status: StatusCode, s: NewSession) -> Response {
     responses(
         (status = 201, description = "Registered and logged in.", body = Me, headers(("Set-Cookie" = String, description = "The session cookie: `onething_session` (HttpOnly; SameSite=Lax; `__Host-` prefix and Secure over TLS)."))),
         (status = 422, description = "`validation`: the fields, `phone_taken`, `id_number_taken`.", body = ErrorEnvelope),
+        (status = 429, description = "`too_many_requests`: this address used its registrations for now (`ONETHING_REGISTER_PER_HOUR`, default 10 an hour).", body = ErrorEnvelope, headers(("Retry-After" = i64, description = "Seconds until the next attempt is allowed."))),
     ),
 )]
 pub async fn register(
@@ -53,8 +56,10 @@ pub async fn register(
 /// A failed login answers 401 `login_failed` whatever the reason. After 5
 /// failures within 15 minutes an account is locked for 1 minute, doubling
 /// up to 15 minutes; 30 failures from one address lock it for 15 minutes.
-/// Locked: 429 `too_many_requests` with `Retry-After`. Every login gets a
-/// new session id; a session presented with the request is revoked.
+/// Locked: 429 `too_many_requests` with `Retry-After`; also when one
+/// address sends more than 30 logins a minute (`ONETHING_LOGIN_PER_MINUTE`).
+/// Every login gets a new session id; a session presented with the request
+/// is revoked.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -64,7 +69,7 @@ pub async fn register(
     responses(
         (status = 200, description = "Logged in.", body = Me, headers(("Set-Cookie" = String, description = "The session cookie: `onething_session` (HttpOnly; SameSite=Lax; `__Host-` prefix and Secure over TLS)."))),
         (status = 401, description = "`login_failed`: wrong login or password, or a disabled account.", body = ErrorEnvelope),
-        (status = 429, description = "`too_many_requests`: locked after too many failures.", body = ErrorEnvelope, headers(("Retry-After" = i64, description = "Seconds until the next attempt is allowed."))),
+        (status = 429, description = "`too_many_requests`: locked after too many failures, or this address sent more than `ONETHING_LOGIN_PER_MINUTE` logins (default 30 a minute).", body = ErrorEnvelope, headers(("Retry-After" = i64, description = "Seconds until the next attempt is allowed."))),
     ),
 )]
 pub async fn login(
