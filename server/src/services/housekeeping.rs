@@ -34,6 +34,8 @@ pub struct Report {
 
 /// One run of every job, as of `now`.
 pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Report> {
+    // This instance's own memory, whoever runs the shared jobs.
+    state.rate_limits.forget_idle();
     let Some(lock) = crate::db::try_job_lock(&state.db, "housekeeping").await? else {
         tracing::debug!("housekeeping runs on another instance");
         return Ok(Report {
@@ -46,7 +48,6 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Re
     let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
     let cases_escalated = super::feedback::cases::escalate_overdue(state, today).await?;
     let purged = retention::purge(state, now).await?;
-    state.rate_limits.forget_idle();
     lock.release().await?;
     let report = Report {
         reminders,

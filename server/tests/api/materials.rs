@@ -14,7 +14,9 @@ use server::db::entities::{commitment, credit_record, notification, submission, 
 use sha2::{Digest, Sha256};
 
 use crate::both_backends;
-use crate::helpers::{Browser, DEMO_PASSWORD, TestApp, send, tiny_pdf, tiny_png, unique_id_number};
+use crate::helpers::{
+    Browser, CITIZEN_PASSWORD, DEMO_PASSWORD, TestApp, send, tiny_pdf, tiny_png, unique_id_number,
+};
 use crate::submissions::newborn_data;
 use crate::workbench::promising_marriage_certificate;
 
@@ -521,7 +523,7 @@ async fn a_promise_is_followed_up_to_its_outcome(app: TestApp) {
 }
 
 async fn reminders_go_out_once_before_and_on_the_due_date(app: TestApp) {
-    let (b, _, id) = app.new_citizen("刘美丽").await;
+    let (b, phone, id) = app.new_citizen("刘美丽").await;
     let (status, created) = file(&b, &id, |d| *d = promising_marriage_certificate(d.take())).await;
     assert_eq!(status, 201, "{created}");
     let c = commitment::Entity::find()
@@ -562,6 +564,9 @@ async fn reminders_go_out_once_before_and_on_the_due_date(app: TestApp) {
     assert_eq!(run(c.due_date).await.reminders, 1);
     assert_eq!(run(c.due_date).await.reminders, 0);
     assert_eq!(reminders().await, 2);
+    // Housekeeping on those later days ended today's session.
+    assert_eq!(b.get("/api/v1/notifications").await.0, 401);
+    let b = app.logged_in(&phone, CITIZEN_PASSWORD).await;
     let (_, inbox) = b.get("/api/v1/notifications").await;
     assert!(inbox.to_string().contains("今天"), "{inbox}");
     crate::helpers::assert_no_pii_in_logs();
@@ -739,7 +744,7 @@ async fn department_systems_fetch_files_with_a_signed_link(app: TestApp) {
 }
 
 async fn housekeeping_removes_what_no_submission_took(app: TestApp) {
-    let (b, _, id) = app.new_citizen("刘美丽").await;
+    let (b, phone, id) = app.new_citizen("刘美丽").await;
     // A filing that fails after its files were uploaded: they stay unbound.
     let (status, _) = file(&b, &id, |d| d["newborn_name"] = json!("")).await;
     assert_eq!(status, 422);
@@ -783,6 +788,11 @@ async fn housekeeping_removes_what_no_submission_took(app: TestApp) {
         .expect("list");
     let bound = upload::Entity::find().all(&app.db).await.expect("rows");
     assert_eq!(bound.len(), 4);
+    // A day later the session has expired and housekeeping removed it.
+    let b = {
+        assert_eq!(download(&b, &bound[0].id.to_string()).await.0, 401);
+        app.logged_in(&phone, CITIZEN_PASSWORD).await
+    };
     assert_eq!(remaining.len(), 4, "{remaining:?}");
     for u in &bound {
         assert!(remaining.contains(&u.storage_key), "{} kept", u.storage_key);
@@ -830,7 +840,7 @@ async fn two_instances_share_files_through_s3() {
             .describe()
             .starts_with(&format!("s3://{bucket}/files"))
     );
-    let (b, _, _) = app.new_citizen("刘美丽").await;
+    let (b, phone, _) = app.new_citizen("刘美丽").await;
     let pdf = tiny_pdf();
     let (status, up) = b.upload("证明.pdf", pdf.clone()).await;
     assert_eq!(status, 201, "{up}");
@@ -864,5 +874,7 @@ async fn two_instances_share_files_through_s3() {
             .expect("list")
             .is_empty()
     );
+    // (That day's housekeeping also ended the session.)
+    let b = app.logged_in(&phone, CITIZEN_PASSWORD).await;
     assert_eq!(download(&b, &id).await.0, 404);
 }
