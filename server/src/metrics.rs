@@ -23,6 +23,9 @@ pub struct Metrics {
     pub submissions: AtomicU64,
     /// Records housekeeping removed, by kind.
     housekeeping: Mutex<BTreeMap<&'static str, u64>>,
+    /// Background housekeeping runs, by outcome (`ran`, `skipped` because
+    /// another instance ran them, `failed`).
+    housekeeping_runs: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -49,6 +52,21 @@ impl Metrics {
                 *map.entry(what).or_default() += n;
             }
         }
+    }
+
+    /// Counts one background housekeeping run by its outcome.
+    pub fn count_housekeeping_run(&self, outcome: &'static str) {
+        if let Ok(mut map) = self.housekeeping_runs.lock() {
+            *map.entry(outcome).or_default() += 1;
+        }
+    }
+
+    /// Background housekeeping runs so far, whatever their outcome.
+    pub fn housekeeping_runs(&self) -> u64 {
+        self.housekeeping_runs
+            .lock()
+            .map(|m| m.values().sum())
+            .unwrap_or(0)
     }
 
     /// The Prometheus text format.
@@ -113,6 +131,19 @@ impl Metrics {
         if let Ok(map) = self.housekeeping.lock() {
             for (what, n) in map.iter() {
                 let _ = writeln!(out, "onething_housekeeping_removed_total{{what=\"{what}\"}} {n}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP onething_housekeeping_runs_total Background housekeeping runs by outcome (skipped: another instance ran them)."
+        );
+        let _ = writeln!(out, "# TYPE onething_housekeeping_runs_total counter");
+        if let Ok(map) = self.housekeeping_runs.lock() {
+            for (outcome, n) in map.iter() {
+                let _ = writeln!(
+                    out,
+                    "onething_housekeeping_runs_total{{outcome=\"{outcome}\"}} {n}"
+                );
             }
         }
         out

@@ -80,6 +80,15 @@ impl Report {
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     super::periodically(EVERY, "housekeeping", move || {
         let state = state.clone();
-        async move { run_once(&state, Utc::now()).await.map(|_| ()) }
+        async move {
+            let report = run_once(&state, Utc::now()).await;
+            let outcome = match &report {
+                Ok(r) if r.skipped => "skipped",
+                Ok(_) => "ran",
+                Err(_) => "failed",
+            };
+            state.metrics.count_housekeeping_run(outcome);
+            report.map(|_| ())
+        }
     })
 }

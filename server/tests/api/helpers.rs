@@ -378,6 +378,15 @@ pub async fn spawn(backend: Backend, opts: Options) -> Option<(TestApp, Option<(
     tokio::spawn(async move {
         let _ = app.run().await;
     });
+    // The server runs housekeeping as it starts; a test that runs it at a
+    // chosen time must not race that first run (on PostgreSQL the second
+    // of two overlapping runs skips).
+    for _ in 0..200 {
+        if state.metrics.housekeeping_runs() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     Some((
         TestApp {
             client: client(&base),

@@ -165,6 +165,12 @@ async fn housekeeping_deletes_what_is_past_its_retention(app: TestApp) {
             "{what}: {text}"
         );
     }
+    // The server's own run as it started (runs made by the test directly
+    // are not background runs).
+    assert!(
+        text.contains("onething_housekeeping_runs_total{outcome=\"ran\"} 1"),
+        "{text}"
+    );
 }
 
 /// On PostgreSQL a run while another instance holds the job's lock does
