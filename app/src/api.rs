@@ -26,6 +26,9 @@ pub use stats::{
     StatsOverview, StatsQuery, StatsRanking, TrendPoint,
 };
 
+mod calendar;
+pub use calendar::{CalendarOrigin, CalendarOverview, CalendarYear, SaveCalendarYear};
+
 mod feedback;
 pub use feedback::{
     CaseAction, CaseActionRequest, CaseDto, CaseEvent, CaseKind, CaseList, CasePerson, CaseStatus, Channel,

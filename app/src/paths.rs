@@ -47,6 +47,8 @@ pub const HIGH_FREQUENCY: &str = "/api/v1/high-frequency";
 pub const ADMIN_USERS: &str = "/api/v1/admin/users";
 /// `/api/v1/admin/audit/verify`
 pub const AUDIT_VERIFY: &str = "/api/v1/admin/audit/verify";
+/// `GET /api/v1/admin/calendar`
+pub const ADMIN_CALENDAR: &str = "/api/v1/admin/calendar";
 
 /// `/api/v1/bundles/{code}`
 pub fn bundle(code: &str) -> String {
@@ -196,6 +198,11 @@ pub fn admin_users(role: &str, limit: u32) -> String {
         .param("role", role)
         .param("limit", &limit.to_string())
         .finish()
+}
+
+/// `PUT /api/v1/admin/calendar/{year}`
+pub fn admin_calendar_year(year: i32) -> String {
+    format!("{ADMIN_CALENDAR}/{year}")
 }
 
 /// `/api/v1/admin/audit?limit={limit}`
@@ -356,6 +363,7 @@ mod tests {
             (NOTIFICATIONS_READ_ALL, "/api/v1/notifications/read-all"),
             (ADMIN_USERS, "/api/v1/admin/users"),
             (AUDIT_VERIFY, "/api/v1/admin/audit/verify"),
+            (ADMIN_CALENDAR, "/api/v1/admin/calendar"),
             (UPLOADS, "/api/v1/uploads"),
             (RATINGS, "/api/v1/ratings"),
             (CASES, "/api/v1/cases"),
@@ -442,6 +450,7 @@ mod tests {
                 "/api/v1/admin/users?role=clerk&limit=200",
             ),
             (audit(20), "/api/v1/admin/audit?limit=20"),
+            (admin_calendar_year(2027), "/api/v1/admin/calendar/2027"),
             (work_item_rating(id), "/api/v1/work-items/{id}/rating"),
             (submission_rating(id), "/api/v1/submissions/{id}/rating"),
             (rating_actions(id), "/api/v1/ratings/{id}/actions"),

@@ -8,6 +8,7 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::components::page::NotFound;
 use crate::pages::admin::AdminPage;
+use crate::pages::admin_calendar::AdminCalendarPage;
 use crate::pages::apply::ApplyPage;
 use crate::pages::auth::{LoginPage, RegisterPage, StaffLoginPage};
 use crate::pages::cases::{CasePage, CasesPage, NewCasePage};
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/calendar") view=AdminCalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/high-frequency") view=HighFrequencyPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/overdue") view=DashboardOverduePage ssr=SsrMode::Async/>

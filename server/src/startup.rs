@@ -30,13 +30,9 @@ impl Application {
             bundles = catalog.bundles.len(),
             items = catalog.item_count(),
             departments = catalog.departments.len(),
-            calendar_years = ?catalog.calendar.years().collect::<Vec<_>>(),
+            calendar_files = ?catalog.calendar.years(),
             "catalog loaded"
         );
-        let today = app::domain::Date::today_china();
-        for year in [today.year(), today.add_days(60).year()] {
-            crate::services::tracking::warn_if_no_calendar(&catalog, year);
-        }
         let pii = match (&settings.pii_key, settings.demo) {
             (Some(k), _) => PiiCipher::from_base64(&k.0).context("ONETHING_PII_KEY")?,
             (None, true) => PiiCipher::load_or_create(&settings.data_dir.join("pii.key"))?,
@@ -76,6 +72,14 @@ impl Application {
             rate_limits,
             reactions: Arc::new(reactions()),
         };
+        // The years admins entered replace the files before anything is due.
+        crate::services::calendar::refresh(&state)
+            .await
+            .context("the working-day calendar entered at run time")?;
+        let today = app::domain::Date::today_china();
+        for year in [today.year(), today.add_days(60).year()] {
+            crate::services::tracking::warn_if_no_calendar(&state.catalog, year);
+        }
         let router = crate::http::build_router(state.clone());
         Ok(Self {
             listener,
@@ -90,7 +94,8 @@ impl Application {
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests. The
     /// outbox worker, housekeeping and the 效能评估 worker run beside it
-    /// (several instances share the work).
+    /// (several instances share the work), and the calendar refresh (each
+    /// instance loads the years entered on any).
     pub async fn run(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "listening");
         let worker =
@@ -100,6 +105,7 @@ impl Application {
         let _stop_worker = AbortOnDrop(worker);
         let _stop_housekeeping = AbortOnDrop(Some(crate::services::housekeeping::spawn(self.state.clone())));
         let _stop_stats = AbortOnDrop(Some(crate::services::stats::spawn(self.state.clone())));
+        let _stop_calendar = AbortOnDrop(Some(crate::services::calendar::spawn(self.state.clone())));
         axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -282,7 +282,8 @@ impl CatalogError {
     }
 }
 
-/// The validated, immutable catalog. Cheap lookups by code.
+/// The validated catalog, immutable but for its working-day calendar,
+/// which admins extend at run time. Cheap lookups by code.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     /// Recorded on every submission; changes whenever any catalog file changes.
@@ -295,8 +296,9 @@ pub struct Catalog {
     pub sections: Vec<Section>,
     /// The field dictionary, in order (the order of fields within a step).
     pub fields: Vec<FieldDef>,
-    /// Working days, for due dates.
-    pub calendar: crate::domain::calendar::WorkCalendar,
+    /// Working days, for due dates: the files, and the years entered at run
+    /// time (a shared handle, see [`crate::domain::calendar::Calendar`]).
+    pub calendar: crate::domain::calendar::Calendar,
     /// 免申即享 policies.
     pub policies: Vec<policy::Policy>,
     /// One single-item bundle per policy: confirming an offer files it, so
@@ -337,7 +339,7 @@ impl Catalog {
             calendar,
             policies: (policies_file, policies_src),
         } = sources;
-        let calendar = check_calendar(calendar)?;
+        let calendar = crate::domain::calendar::Calendar::new(check_calendar(calendar)?);
         let (sections, fields, field_index) = check_fields(&fields_file, fields_src)?;
         let departments = check_departments(&dep_file, dep_src)?;
         let dictionary = Dictionary {

@@ -5,7 +5,8 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 use crate::api::{
-    AuditEntry, AuditVerification, CreateStaffRequest, DepartmentDto, FieldError, Me, Page, Role, UserSummary,
+    AuditEntry, AuditVerification, CalendarOverview, CreateStaffRequest, DepartmentDto, FieldError, Me, Page,
+    Role, UserSummary,
 };
 use crate::browser;
 use crate::client::{Api, ApiError, Method};
@@ -18,7 +19,10 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text="管理"/>
         <RequireLogin here="/admin" load=load render=|d: AdminData| {
-            admin_view(d.me, d.clerks.items, d.admins.items, d.departments, d.audit.items, d.verification)
+            view! {
+                {calendar_notice(d.calendar)}
+                {admin_view(d.me, d.clerks.items, d.admins.items, d.departments, d.audit.items, d.verification)}
+            }
         }/>
     }
 }
@@ -30,6 +34,7 @@ struct AdminData {
     departments: Vec<DepartmentDto>,
     audit: Page<AuditEntry>,
     verification: AuditVerification,
+    calendar: CalendarOverview,
 }
 
 async fn load(api: Api) -> Result<AdminData, PageError> {
@@ -50,6 +55,7 @@ async fn load(api: Api) -> Result<AdminData, PageError> {
         departments: api.get(paths::DEPARTMENTS).await?,
         audit: api.get(&paths::audit(20)).await?,
         verification: api.get(paths::AUDIT_VERIFY).await?,
+        calendar: api.get(paths::ADMIN_CALENDAR).await?,
     })
 }
 
@@ -138,6 +144,19 @@ fn admin_view(
     }
 }
 
+/// The working-day calendar: its warning, if any, and the way to it.
+fn calendar_notice(c: CalendarOverview) -> impl IntoView {
+    let known: Vec<String> = c.years.iter().map(|y| y.year.to_string()).collect();
+    view! {
+        <section class="panel">
+            <h2>"节假日安排"</h2>
+            {c.warning.clone().map(|w| view! { <p class="error-box" role="alert" id="calendar-warning">{w}</p> })}
+            <p class="muted">{format!("办理时限按工作日计算。已录入：{} 年。", known.join("、"))}</p>
+            <a class="button secondary" href="/admin/calendar">"查看和录入节假日安排"</a>
+        </section>
+    }
+}
+
 fn action_label(a: &str) -> String {
     match a {
         "login" => "登录",
@@ -149,6 +168,7 @@ fn action_label(a: &str) -> String {
         "user_disable" => "停用账号",
         "user_enable" => "启用账号",
         "view_submission" => "查看办件",
+        "calendar_save" => "录入节假日安排",
         other => other,
     }
     .to_owned()

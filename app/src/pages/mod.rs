@@ -4,6 +4,7 @@
 //! pages share belongs in `components`.
 
 pub mod admin;
+pub mod admin_calendar;
 pub mod apply;
 pub mod auth;
 pub mod bundle;

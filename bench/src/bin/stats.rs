@@ -215,7 +215,7 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     let t = Instant::now();
     let today = stats::load::history(&state.db, to, to).await?;
     let loaded = t.elapsed();
-    let facts = stats::facts::facts_of(&today, &state.catalog.calendar);
+    let facts = stats::facts::facts_of(&today, &state.catalog.calendar.snapshot());
     println!(
         "without a cache: the year's stored facts are {rows} rows, read in {rows_ms:.0} ms; today's history ({} work items filed, {} ended) read in {:.0} ms, {} facts",
         today.filed.len(),

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod demo;
 pub mod drafts;
 pub mod enterprises;

@@ -394,6 +394,20 @@ async fn every_role_on_every_endpoint(app: TestApp) {
         ),
         row(Method::GET, "/api/v1/admin/audit", None, admin_only),
         row(Method::GET, "/api/v1/admin/audit/verify", None, admin_only),
+        row(Method::GET, "/api/v1/admin/calendar", None, admin_only),
+        // Refused by its checks even for an admin: nothing is saved.
+        row(
+            Method::PUT,
+            "/api/v1/admin/calendar/2027",
+            Some(json!({"source": "", "holidays": []})),
+            [401, 404, 404, 404, 404, 422, 404, 404, 404],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/admin/calendar/2027/versions",
+            None,
+            admin_only,
+        ),
         // 效能评估: the county office everything; a lead its bundles; a
         // clerk their department (another department is refused).
         row(

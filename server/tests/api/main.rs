@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod authz;
 mod backup;
+mod calendar;
 mod catalog;
 mod cli;
 mod errors;

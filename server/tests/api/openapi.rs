@@ -149,6 +149,7 @@ fn concrete(template: &str) -> String {
             "{code}" | "{bundle}" => "newborn".to_owned(),
             "{key}" => "employee_count".to_owned(),
             "{material}" => "marriage_certificate".to_owned(),
+            "{year}" => "2027".to_owned(),
             s if s.starts_with('{') => panic!("no sample value for {s} in {template}"),
             s => s.to_owned(),
         })

@@ -3,6 +3,7 @@
 
 pub mod audit_head;
 pub mod audit_log;
+pub mod calendar_year;
 pub mod case;
 pub mod case_event;
 pub mod catalog_version;

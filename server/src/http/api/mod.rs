@@ -5,6 +5,7 @@
 
 mod admin;
 mod auth;
+mod calendar;
 mod catalog;
 mod docs;
 mod feedback;
@@ -89,6 +90,9 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::endpoint))
         .routes(routes!(admin::audit_log))
         .routes(routes!(admin::audit_verify))
+        .routes(routes!(calendar::overview))
+        .routes(routes!(calendar::save))
+        .routes(routes!(calendar::versions))
 }
 
 /// The routes that are not JSON operations of the API, and so not in the

@@ -268,7 +268,7 @@ pub async fn overdue(state: &AppState, actor: &Actor, q: &StatsQuery) -> Service
         .limit(200)
         .all(&state.db)
         .await?;
-    let cal = &state.catalog.calendar;
+    let cal = state.catalog.calendar.snapshot();
     Ok(OverdueList {
         total,
         items: rows

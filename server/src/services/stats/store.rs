@@ -116,7 +116,10 @@ async fn claim<C: ConnectionTrait>(txn: &C, period: &str) -> Result<bool, sea_or
 }
 
 async fn store_day(state: &AppState, day: Date) -> anyhow::Result<bool> {
-    let facts = facts_of(&history(&state.db, day, day).await?, &state.catalog.calendar);
+    let facts = facts_of(
+        &history(&state.db, day, day).await?,
+        &state.catalog.calendar.snapshot(),
+    );
     let period = day.to_string();
     let txn = state.writes.begin_bookkeeping(&state.db).await?;
     if !claim(&txn, &period).await? {
@@ -250,7 +253,9 @@ pub async fn read(
     let mut runs: Vec<(Date, Date)> = Vec::new();
     for d in missing {
         if d >= recent {
-            let (settled, fresh) = cache.live_day(&state.db, &state.catalog.calendar, d, now).await?;
+            let (settled, fresh) = cache
+                .live_day(&state.db, &state.catalog.calendar.snapshot(), d, now)
+                .await?;
             live.push(settled);
             computed.push(fresh);
             continue;
@@ -263,7 +268,7 @@ pub async fn read(
     for (a, b) in runs {
         computed.push(facts_of(
             &history(&state.db, a, b).await?,
-            &state.catalog.calendar,
+            &state.catalog.calendar.snapshot(),
         ));
     }
     cache.purge_live(&stored, recent);
