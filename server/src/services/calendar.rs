@@ -38,16 +38,8 @@ pub async fn refresh(state: &AppState) -> anyhow::Result<bool> {
     if generation == state.catalog.calendar.generation() {
         return Ok(false);
     }
-    let rows = calendar_year::Entity::find()
-        .order_by_asc(calendar_year::Column::Year)
-        .order_by_asc(calendar_year::Column::Version)
-        .all(&state.db)
-        .await?;
-    let mut latest: BTreeMap<i32, calendar_year::Model> = BTreeMap::new();
-    for row in rows {
-        latest.insert(row.year, row);
-    }
-    let entered = latest
+    let entered = latest_versions(state)
+        .await?
         .into_values()
         .map(|row| source_of(&row))
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -354,6 +346,7 @@ fn dates(year: i32, field: &str, raw: &[String], errors: &mut Vec<FieldError>) -
     days.into_iter().collect()
 }
 
+/// The latest version of each year entered.
 async fn latest_versions(state: &AppState) -> ServiceResult<BTreeMap<i32, calendar_year::Model>> {
     let rows = calendar_year::Entity::find()
         .order_by_asc(calendar_year::Column::Version)
