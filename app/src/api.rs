@@ -896,12 +896,22 @@ pub struct SupplementRequest {
 pub struct NotificationDto {
     #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub id: String,
+    /// What it is about. To applicants: `accept`, `return`, `complete`,
+    /// `reject`, `rate`, `policy_offer`, `case`, `commitment_reminder`,
+    /// `commitment_breached`, `supplement_waiting` (a 补正 waiting two
+    /// working days). To clerks: `due_soon` (items due within two working
+    /// days), `overdue` (items past their due date), `lead_overdue` (the ★
+    /// lead department's daily count of overdue items), `case`.
     pub kind: String,
     pub title: String,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ssr", schema(format = Uuid))]
     pub submission_id: Option<String>,
+    /// The work item it is about (a clerk's reminder of one item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(format = Uuid))]
+    pub work_item_id: Option<String>,
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
     pub read: bool,

@@ -6,6 +6,7 @@
 //! (entities, migrations, connection). Handlers stay thin.
 
 pub mod catalog_loader;
+pub mod channels;
 pub mod config;
 pub mod crypto;
 pub mod db;

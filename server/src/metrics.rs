@@ -26,6 +26,9 @@ pub struct Metrics {
     /// Background housekeeping runs, by outcome (`ran`, `skipped` because
     /// another instance ran them, `failed`).
     housekeeping_runs: Mutex<BTreeMap<&'static str, u64>>,
+    /// Messages handed to a channel beyond the inbox, by (channel, kind,
+    /// outcome).
+    notifications: Mutex<BTreeMap<(&'static str, &'static str, &'static str), u64>>,
 }
 
 impl Metrics {
@@ -59,6 +62,26 @@ impl Metrics {
         if let Ok(mut map) = self.housekeeping_runs.lock() {
             *map.entry(outcome).or_default() += 1;
         }
+    }
+
+    /// Counts one message handed to `channel` (`sent` or `failed`).
+    pub fn count_notification(&self, channel: &'static str, kind: &'static str, outcome: &'static str) {
+        if let Ok(mut map) = self.notifications.lock() {
+            *map.entry((channel, kind, outcome)).or_default() += 1;
+        }
+    }
+
+    /// Messages of `kind` sent through `channel` so far.
+    pub fn notifications_sent(&self, channel: &str, kind: &str) -> u64 {
+        self.notifications
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter(|((c, k, o), _)| *c == channel && *k == kind && *o == "sent")
+                    .map(|(_, n)| n)
+                    .sum()
+            })
+            .unwrap_or(0)
     }
 
     /// Background housekeeping runs so far, whatever their outcome.
@@ -143,6 +166,19 @@ impl Metrics {
                 let _ = writeln!(
                     out,
                     "onething_housekeeping_runs_total{{outcome=\"{outcome}\"}} {n}"
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP onething_notifications_total Messages handed to a channel beyond the in-app inbox (sms, email), by kind and outcome."
+        );
+        let _ = writeln!(out, "# TYPE onething_notifications_total counter");
+        if let Ok(map) = self.notifications.lock() {
+            for ((channel, kind, outcome), n) in map.iter() {
+                let _ = writeln!(
+                    out,
+                    "onething_notifications_total{{channel=\"{channel}\",kind=\"{kind}\",outcome=\"{outcome}\"}} {n}"
                 );
             }
         }

@@ -70,6 +70,7 @@ impl Application {
             stats_cache: Arc::default(),
             stats_results: Arc::default(),
             rate_limits,
+            channels: Arc::default(),
             reactions: Arc::new(reactions()),
         };
         // The years admins entered replace the files before anything is due.

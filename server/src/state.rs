@@ -58,6 +58,8 @@ pub struct AppState {
     pub stats_results: Arc<crate::services::stats::results::ResultCache>,
     /// Requests per client address on registration and login.
     pub rate_limits: Arc<crate::rate_limit::RateLimits>,
+    /// SMS and email beside the in-app inbox.
+    pub channels: Arc<crate::channels::Channels>,
     /// Who reacts to [`DomainEvent`]s.
     pub reactions: Arc<Vec<Reaction>>,
 }

@@ -47,11 +47,7 @@ fn UserNav() -> impl IntoView {
                     async move {
                         match api.get::<Me>(paths::ME).await {
                             Ok(me) => {
-                                let unread = if me.has(Role::Citizen) {
-                                    api.get::<Notifications>(&paths::notifications(1)).await.map(|n| n.unread).unwrap_or(0)
-                                } else {
-                                    0
-                                };
+                                let unread = api.get::<Notifications>(&paths::notifications(1)).await.map(|n| n.unread).unwrap_or(0);
                                 let inbox = (unread > 0).then(|| {
                                     view! { <a class="nav-badge" href="/me#notifications" aria-label=format!("{unread} 条未读消息")>"消息 "<span class="badge">{unread}</span></a> }
                                 });

@@ -109,11 +109,15 @@ fn inbox_view(n: Notifications, cases: &'static str) -> impl IntoView {
         .items
         .into_iter()
         .map(|m| {
-            let href = match (m.kind.as_str(), m.submission_id.as_ref()) {
-                ("case", _) => cases.to_owned(),
-                ("rate", Some(s)) => format!("/submissions/{s}#rating"),
-                (_, Some(s)) => format!("/submissions/{s}"),
-                (_, None) => "/submissions".into(),
+            let href = match (m.kind.as_str(), m.submission_id.as_ref(), m.work_item_id.as_ref()) {
+                ("case", _, _) => cases.to_owned(),
+                ("rate", Some(s), _) => format!("/submissions/{s}#rating"),
+                ("due_soon" | "overdue", _, Some(w)) => format!("/workbench/items/{w}"),
+                ("due_soon", _, None) => "/workbench?status=open".into(),
+                ("overdue", _, None) => "/workbench?overdue=true&status=open".into(),
+                ("lead_overdue", _, _) => "/workbench/board".into(),
+                (_, Some(s), _) => format!("/submissions/{s}"),
+                (_, None, _) => "/submissions".into(),
             };
             view! {
                 <li class="notice-item" class:unread=!m.read data-kind=m.kind.clone()>

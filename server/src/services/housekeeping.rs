@@ -1,4 +1,5 @@
-//! Periodic jobs: 告知承诺 reminders, removing uploads no submission
+//! Periodic jobs: 告知承诺 reminders, reminders of due, overdue and
+//! returned work items (see [`super::reminders`]), removing uploads no submission
 //! took, escalating overdue cases (诉求) to the county office, and deleting
 //! what is past its retention (see [`super::retention`]). On PostgreSQL one
 //! instance at a time runs them (an advisory lock); every step also claims
@@ -11,8 +12,7 @@ use app::domain::Date;
 use chrono::{DateTime, Utc};
 
 use super::materials::commitments;
-use super::notifications::LoggedSms;
-use super::{retention, uploads};
+use super::{reminders, retention, uploads};
 use crate::AppState;
 
 /// How often the jobs run.
@@ -21,7 +21,10 @@ pub const EVERY: Duration = Duration::from_secs(10 * 60);
 /// What one run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Report {
+    /// 告知承诺 reminders to applicants.
     pub reminders: u64,
+    /// Reminders of due, overdue and returned work items.
+    pub work_reminders: reminders::Sent,
     pub uploads_removed: u64,
     pub stray_files_removed: u64,
     /// Overdue cases escalated to the county office.
@@ -44,13 +47,15 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Re
         });
     };
     let today = Date::china_day_of(now.timestamp());
-    let reminders = commitments::remind(state, today, &LoggedSms).await?;
+    let reminders = commitments::remind(state, today).await?;
+    let work_reminders = reminders::run(state, now).await?;
     let (uploads_removed, stray_files_removed) = uploads::purge_orphans(state, now).await?;
     let cases_escalated = super::feedback::cases::escalate_overdue(state, today).await?;
     let purged = retention::purge(state, now).await?;
     lock.release().await?;
     let report = Report {
         reminders,
+        work_reminders,
         uploads_removed,
         stray_files_removed,
         cases_escalated,
@@ -64,7 +69,7 @@ pub async fn run_once(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Re
 impl Report {
     /// What the run removed, by kind (the `what` of the metric
     /// `onething_housekeeping_removed_total`).
-    pub fn removed(&self) -> [(&'static str, u64); 6] {
+    pub fn removed(&self) -> [(&'static str, u64); 7] {
         [
             ("uploads", self.uploads_removed),
             ("stray_files", self.stray_files_removed),
@@ -72,6 +77,7 @@ impl Report {
             ("login_throttles", self.purged.throttles),
             ("drafts", self.purged.drafts),
             ("outbox_payloads", self.purged.outbox_payloads),
+            ("reminders", self.purged.reminders),
         ]
     }
 }

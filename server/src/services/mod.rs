@@ -19,6 +19,7 @@ pub mod paging;
 pub mod passwords;
 pub mod policies;
 pub mod profiles;
+pub mod reminders;
 pub mod retention;
 pub mod stats;
 pub mod submissions;

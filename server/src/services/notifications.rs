@@ -1,6 +1,6 @@
-//! Notifications. Every message is a row (the in-app inbox); other channels
-//! implement [`Sender`] and deliver the same rows (an SMS gateway would be
-//! one — there is none yet, so only the in-app channel exists).
+//! Notifications. Every message is a row (the in-app inbox); the channels
+//! beyond it (`crate::channels`: SMS to applicants, email to staff) deliver
+//! the same messages after their row is committed.
 
 use app::api::{NotificationDto, Notifications};
 use chrono::Utc;
@@ -13,46 +13,21 @@ use crate::AppState;
 use crate::db::entities::notification;
 use crate::identity::Actor;
 
-/// A delivery channel for notifications beyond the in-app inbox.
-pub trait Sender: Send + Sync {
-    /// `sms`, `wechat`, …
-    fn channel(&self) -> &'static str;
-    /// Delivers one message; called after its row is committed.
-    fn send(&self, message: &Message) -> futures::future::BoxFuture<'static, anyhow::Result<()>>;
-}
+pub use crate::channels::{Channel, Channels, Logged, Message, Sender};
 
-/// The SMS adapter until a county's gateway is configured: it logs that a
-/// message would be sent (to which account, never the number) and its
-/// text, which names no person.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LoggedSms;
-
-impl Sender for LoggedSms {
-    fn channel(&self) -> &'static str {
-        "sms"
-    }
-
-    fn send(&self, message: &Message) -> futures::future::BoxFuture<'static, anyhow::Result<()>> {
-        tracing::info!(
-            channel = "sms",
-            user = %message.user_id,
-            kind = message.kind,
-            text = %message.body,
-            "SMS not sent (no gateway configured): logged instead"
-        );
-        Box::pin(async { Ok(()) })
-    }
-}
-
-/// A message to write.
-#[derive(Clone, Debug)]
-pub struct Message {
-    pub user_id: Uuid,
-    pub submission_id: Option<Uuid>,
-    pub work_item_id: Option<Uuid>,
-    pub kind: &'static str,
-    pub title: String,
-    pub body: String,
+/// Sends a committed message through `channel`, counting the outcome in
+/// `/metrics`; a failure is logged, never retried (the inbox has it).
+pub async fn send(state: &AppState, channel: &Channel, message: &Message) {
+    let outcome = match channel.send(message).await {
+        Ok(()) => "sent",
+        Err(e) => {
+            tracing::warn!(error = %e, channel = channel.channel(), kind = message.kind, "message not sent");
+            "failed"
+        }
+    };
+    state
+        .metrics
+        .count_notification(channel.channel(), message.kind, outcome);
 }
 
 /// Writes a message (inside the caller's transaction, so it exists exactly
@@ -105,6 +80,7 @@ pub async fn list(
                 title: n.title,
                 body: n.body,
                 submission_id: n.submission_id.map(|s| s.to_string()),
+                work_item_id: n.work_item_id.map(|w| w.to_string()),
                 created_at: n.created_at.to_rfc3339(),
                 read: n.read_at.is_some(),
             })

@@ -26,6 +26,8 @@ pub struct Purged {
     pub throttles: u64,
     pub drafts: u64,
     pub outbox_payloads: u64,
+    /// Records of reminders sent, past the time they could be due again.
+    pub reminders: u64,
 }
 
 /// Deletes what is past its retention as of `now`.
@@ -74,6 +76,7 @@ pub async fn purge(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Purge
         .exec(&txn)
         .await?
         .rows_affected;
+    let reminders = super::reminders::purge(&txn, app::domain::Date::china_day_of(now.timestamp())).await?;
     txn.commit().await?;
 
     let purged = Purged {
@@ -81,6 +84,7 @@ pub async fn purge(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Purge
         throttles,
         drafts,
         outbox_payloads,
+        reminders,
     };
     if purged != Purged::default() {
         tracing::info!(
@@ -88,6 +92,7 @@ pub async fn purge(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Purge
             throttles,
             drafts,
             outbox_payloads,
+            reminders,
             "removed records past their retention"
         );
     }

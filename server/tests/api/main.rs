@@ -16,6 +16,7 @@ mod materials;
 mod openapi;
 mod outbox;
 mod receiver;
+mod reminders;
 mod retention;
 mod stats;
 mod storage;

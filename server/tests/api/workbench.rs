@@ -40,14 +40,20 @@ both_backends!(
 /// the submission.
 pub async fn filed(app: &TestApp) -> (Browser, Value) {
     let (b, _, id) = app.new_citizen("刘美丽").await;
+    let created = filed_by(&b, &id).await;
+    (b, created)
+}
+
+/// The citizen logged in on `b`, with 身份证号 `id`, files 新生儿出生.
+pub async fn filed_by(b: &Browser, id: &str) -> Value {
     let (status, created) = b
         .post(
             "/api/v1/submissions",
-            &json!({"bundle": "newborn", "items": [], "data": promising_marriage_certificate(b.with_uploads(newborn_data(&id, &unique_id_number())).await), "commitment_agreed": true}),
+            &json!({"bundle": "newborn", "items": [], "data": promising_marriage_certificate(b.with_uploads(newborn_data(id, &unique_id_number())).await), "commitment_agreed": true}),
         )
         .await;
     assert_eq!(status, 201, "{created}");
-    (b, created)
+    created
 }
 
 pub fn item_id(created: &Value, item: &str) -> String {

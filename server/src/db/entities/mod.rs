@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod policy_offer;
 pub mod profile_fact;
 pub mod rating;
+pub mod reminder;
 pub mod session;
 pub mod stats_fact;
 pub mod stats_period;

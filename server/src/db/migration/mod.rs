@@ -17,6 +17,7 @@ mod m20261205_000002_high_frequency;
 mod m20261205_000003_overdue_index;
 mod m20261205_000004_filing_measures;
 mod m20261206_000001_calendar;
+mod m20261206_000002_reminders;
 
 pub use m20261129_000002_identity::GENESIS;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_overdue_index::Migration),
             Box::new(m20261205_000004_filing_measures::Migration),
             Box::new(m20261206_000001_calendar::Migration),
+            Box::new(m20261206_000002_reminders::Migration),
         ]
     }
 }

@@ -314,7 +314,7 @@ const REMINDED_DUE: i16 = 2;
 /// Sends the reminders due on `today`: two working days before a
 /// commitment is due and on the day, to the applicant's inbox and by SMS.
 /// Each is sent once. Returns how many were sent.
-pub async fn remind(state: &AppState, today: Date, sms: &dyn notifications::Sender) -> anyhow::Result<u64> {
+pub async fn remind(state: &AppState, today: Date) -> anyhow::Result<u64> {
     let horizon = state.catalog.calendar.add_working_days(today, 2);
     let due: Vec<commitment::Model> = commitment::Entity::find()
         .filter(commitment::Column::Status.eq(CommitmentState::Open))
@@ -374,9 +374,7 @@ pub async fn remind(state: &AppState, today: Date, sms: &dyn notifications::Send
         }
         notifications::write(&txn, message.clone()).await?;
         txn.commit().await?;
-        if let Err(e) = sms.send(&message).await {
-            tracing::warn!(error = %e, commitment = %c.id, "SMS reminder not sent");
-        }
+        notifications::send(state, &state.channels.sms, &message).await;
         sent += 1;
     }
     Ok(sent)
