@@ -43,7 +43,30 @@ const KNOWN: &[&str] = &[
     "ONETHING_REGISTER_PER_HOUR",
     "ONETHING_LOGIN_PER_MINUTE",
     "ONETHING_DRAFT_RETENTION_DAYS",
+    "ONETHING_PII_KEY_FILE",
+    "ONETHING_DATABASE_URL_FILE",
+    "ONETHING_STORAGE_URL_FILE",
+    "ONETHING_S3_SECRET_ACCESS_KEY_FILE",
 ];
+
+/// Settings that may instead be read from a file named by `<NAME>_FILE`
+/// (systemd's `LoadCredential=` puts them in `$CREDENTIALS_DIRECTORY`, so
+/// they never sit in the unit or the process environment).
+const FROM_FILE: &[&str] = &[
+    "ONETHING_PII_KEY",
+    "ONETHING_DATABASE_URL",
+    "ONETHING_STORAGE_URL",
+    "ONETHING_S3_SECRET_ACCESS_KEY",
+];
+
+/// Whether `hash.txt` (written by `cargo leptos build`) sits beside the
+/// running binary; Leptos reads the asset names from it.
+fn hash_file_beside_binary() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false)
+}
 
 /// Variables of the test harness, not settings.
 const TEST_PREFIX: &str = "ONETHING_TEST_";
@@ -114,7 +137,18 @@ impl Settings {
     /// Reads settings from the given variables (testable without touching the
     /// process environment).
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
-        let vars: std::collections::HashMap<String, String> = vars.into_iter().collect();
+        let mut vars: std::collections::HashMap<String, String> = vars.into_iter().collect();
+        for k in FROM_FILE {
+            let Some(path) = vars.get(&format!("{k}_FILE")).cloned() else {
+                continue;
+            };
+            if vars.contains_key(*k) {
+                bail!("set either {k} or {k}_FILE, not both");
+            }
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("{k}_FILE: cannot read {path}"))?;
+            vars.insert((*k).to_owned(), text.trim().to_owned());
+        }
         let mut unknown: Vec<&str> = vars
             .keys()
             .filter(|k| {
@@ -204,6 +238,10 @@ impl Settings {
             .site_pkg_dir(get("LEPTOS_SITE_PKG_DIR").unwrap_or("pkg"))
             .site_addr(site_addr)
             .env(leptos_env)
+            // `cargo leptos build` names the CSS, JS and WASM by content hash
+            // (`hash-files`) and writes the hashes beside the binary: the
+            // pages link those names and `/pkg` can be cached for good.
+            .hash_files(hash_file_beside_binary())
             .build();
 
         let trusted_proxies =
@@ -470,6 +508,21 @@ mod tests {
     fn the_pii_key_is_never_printed() {
         let s = Settings::from_vars(vars(&[KEY])).expect("key");
         assert!(!format!("{s:?}").contains("AQEB"), "Debug must not print the key");
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("pii-key");
+        std::fs::write(&path, format!("{}\n", KEY.1)).expect("write");
+        let file = ("ONETHING_PII_KEY_FILE", path.to_str().expect("path"));
+        let s = Settings::from_vars(vars(&[file])).expect("from the file");
+        assert_eq!(s.pii_key.map(|k| k.0).as_deref(), Some(KEY.1), "trimmed");
+        let both = Settings::from_vars(vars(&[file, KEY])).expect_err("both");
+        assert!(both.to_string().contains("not both"), "{both}");
+        let missing = ("ONETHING_PII_KEY_FILE", "/nonexistent/pii-key");
+        let err = Settings::from_vars(vars(&[missing])).expect_err("missing");
+        assert!(format!("{err:#}").contains("cannot read"), "{err:#}");
     }
 
     #[test]

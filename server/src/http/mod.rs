@@ -10,6 +10,7 @@ pub mod ssr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::trace::TraceLayer;
 
@@ -79,10 +80,23 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// `/pkg`: the built CSS, JS and WASM, precompressed (see [`assets`]).
-fn pkg_service(state: &AppState) -> tower_http::services::ServeDir {
+/// Named by content hash, they never change and are cached for a year;
+/// unhashed (a build without `hash-files`), browsers revalidate them.
+fn pkg_service(
+    state: &AppState,
+) -> tower_http::set_header::SetResponseHeader<tower_http::services::ServeDir, HeaderValue> {
     let dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
     assets::precompress(&dir);
-    tower_http::services::ServeDir::new(dir)
-        .precompressed_br()
-        .precompressed_gzip()
+    let cache = if state.leptos.hash_files {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    tower_http::set_header::SetResponseHeader::overriding(
+        tower_http::services::ServeDir::new(dir)
+            .precompressed_br()
+            .precompressed_gzip(),
+        axum::http::header::CACHE_CONTROL,
+        cache,
+    )
 }
