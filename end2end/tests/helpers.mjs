@@ -39,6 +39,8 @@ export async function newPage(browser, { viewport = PHONE, javaScriptEnabled = t
     hasTouch: viewport.width < 600,
     locale: 'zh-CN',
     javaScriptEnabled,
+    // Behind the test nginx (.ci/behind-nginx) the certificate is self-signed.
+    ignoreHTTPSErrors: process.env.E2E_IGNORE_HTTPS_ERRORS === '1',
   });
   const page = await context.newPage();
   // Any script error or console error fails the test that made it.
