@@ -87,6 +87,14 @@ fn pkg_service(
 ) -> tower_http::set_header::SetResponseHeader<tower_http::services::ServeDir, HeaderValue> {
     let dir = std::path::Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir);
     assets::precompress(&dir);
+    let js = dir.join(format!("{}.js", state.leptos.output_name));
+    if !state.leptos.hash_files && !js.is_file() && dir.is_dir() {
+        tracing::warn!(
+            pkg = %dir.display(),
+            "no {} in the site: a build with hashed file names needs its hash.txt beside the server binary",
+            js.display()
+        );
+    }
     let cache = if state.leptos.hash_files {
         HeaderValue::from_static("public, max-age=31536000, immutable")
     } else {
