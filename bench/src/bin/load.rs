@@ -36,9 +36,9 @@ async fn main() -> anyhow::Result<()> {
     let bin = args.server.clone().unwrap_or_else(bench::default_server_bin);
     println!("machine: {}", bench::machine());
     println!(
-        "| database | clients | submissions | errors | per second | p50 ms | p95 ms | p99 ms | max ms | work items |"
+        "| database | clients | submissions | errors | per second | p50 ms | p95 ms | p99 ms | max ms | work items | RSS idle MiB | RSS peak MiB |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for backend in Backend::list(&args.db)? {
         let db = TempDb::create(backend).await?;
         let result = run(&args, &bin, &db).await;
@@ -55,17 +55,22 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     // done before the clock starts).
     let applicants = bench::enterprise_filers(&server.base, &args.bundle, most).await?;
     let url = Arc::new(server.url("/api/v1/submissions"));
+    let pid = server.pid().ok_or_else(|| anyhow::anyhow!("no server pid"))?;
+    // Idle: started, applicants registered, nothing filed yet.
+    let idle = bench::rss_kib(pid).unwrap_or(0);
 
     // Warm-up: connections, caches, the database's pages.
     measure(&applicants[..most.min(16)], &url, Duration::from_secs(2)).await;
     for &clients in &args.clients {
+        let watch = bench::PeakRss::watch(pid, 0);
         let started = Instant::now();
         let (latencies, errors, work_items) =
             measure(&applicants[..clients], &url, Duration::from_secs(args.seconds)).await;
         let elapsed = started.elapsed().as_secs_f64();
+        let peak = watch.stop().await;
         let s = Summary::of(latencies);
         println!(
-            "| {} | {clients} | {} | {errors} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+            "| {} | {clients} | {} | {errors} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {:.0} | {:.0} |",
             db.backend.name(),
             s.n,
             s.n as f64 / elapsed,
@@ -74,6 +79,8 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
             s.p99,
             s.max,
             work_items / u64::try_from(s.n.max(1)).unwrap_or(1),
+            bench::mib(idle),
+            bench::mib(peak),
         );
     }
     Ok(())

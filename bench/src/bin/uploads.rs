@@ -6,7 +6,6 @@
 //! streamed: the target is a peak under idle + 64 MiB for 64 × 5 MiB.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bench::{Backend, ServerProcess, Summary, TempDb};
@@ -71,19 +70,7 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = bench::rss_kib(pid).unwrap_or(0);
     for round in 1..=args.rounds {
-        let peak = Arc::new(AtomicU64::new(idle));
-        let done = Arc::new(AtomicBool::new(false));
-        let sampler = {
-            let (peak, done) = (peak.clone(), done.clone());
-            tokio::spawn(async move {
-                while !done.load(Ordering::Relaxed) {
-                    if let Some(kib) = bench::rss_kib(pid) {
-                        peak.fetch_max(kib, Ordering::Relaxed);
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-        };
+        let watch = bench::PeakRss::watch(pid, idle);
         let started = Instant::now();
         let results = futures::future::join_all(clients.iter().map(|c| {
             let body = body.clone();
@@ -97,16 +84,13 @@ async fn run(args: &Args, bin: &std::path::Path, db: &TempDb) -> anyhow::Result<
         }))
         .await;
         let elapsed = started.elapsed().as_secs_f64();
-        done.store(true, Ordering::Relaxed);
-        let _ = sampler.await;
+        let peak = watch.stop().await;
         let mut latencies = Vec::new();
         for r in results {
             latencies.push(r?);
         }
         let s = Summary::of(latencies);
-        let peak = peak.load(Ordering::Relaxed);
-        #[allow(clippy::cast_precision_loss)]
-        let mib = |kib: u64| kib as f64 / 1024.0;
+        let mib = bench::mib;
         #[allow(clippy::cast_precision_loss)]
         let throughput = (args.clients * args.mib) as f64 / elapsed;
         println!(
